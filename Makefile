@@ -1,0 +1,36 @@
+# newsbeam — the two commands users need: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+RUN_TIME ?= 2026-01-01T00:00:00Z
+
+.PHONY: install run test lint format clean
+
+install: $(STAMP)
+
+# Re-install when the project's dependencies change.
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+## Ingest everything under samples/ on the DirectRunner into out/ and print the summary.
+run: install
+	$(BIN)/newsbeam ingest --input samples --output out --run_time $(RUN_TIME)
+
+## The whole test suite: unit tests, doctests, pipeline and end-to-end tests.
+test: install
+	$(BIN)/python -m pytest -q --doctest-modules tests transforms pipelines schemas
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf out build *.egg-info .pytest_cache .ruff_cache

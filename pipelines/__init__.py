@@ -1,0 +1,1 @@
+"""newsbeam's entry points: the ``newsbeam`` command and the ingestion pipeline."""

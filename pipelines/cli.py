@@ -1,0 +1,48 @@
+"""The ``newsbeam`` command.
+
+newsbeam ingest --input PATTERN [--input PATTERN ...] --output DIR [--run_time ISO8601]
+                [any Beam option: --runner, --direct_num_workers, ...]
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Sequence
+
+USAGE = """usage: newsbeam ingest --input PATTERN [--input PATTERN ...] --output DIR
+                       [--run_time ISO8601] [--max_bytes N] [Beam options: --runner, ...]
+
+Reads RSS/Atom feeds, JSON Lines and text files, repairs their encoding, detects
+language and translation provenance, extracts dates, and writes Avro records to
+DIR/articles-*.avro, dead letters to DIR/dead_letters-*.avro and DIR/summary.json.
+"""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0] in ("-h", "--help", "help"):
+        print(USAGE)
+        return 0 if args else 2
+    command, rest = args[0], args[1:]
+    if command != "ingest":
+        print(f"newsbeam: unknown command {command!r}\n\n{USAGE}", file=sys.stderr)
+        return 2
+    if any(arg in ("-h", "--help") for arg in rest):
+        print(USAGE)
+        return 0
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    from pipelines.ingest import UsageError, run
+
+    try:
+        summary = run(rest)
+    except UsageError as error:
+        print(f"newsbeam: error: {error}", file=sys.stderr)
+        return 2
+    print(json.dumps(summary, indent=2, ensure_ascii=False))
+    return 0 if summary.get("balanced", False) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,197 @@
+"""The batch ingestion pipeline: files in, Avro articles, dead letters and a summary out.
+
+newsbeam ingest --input samples --output out --run_time 2026-01-01T00:00:00Z
+python -m pipelines.ingest --input samples --output out
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlparse
+
+import apache_beam as beam
+from apache_beam.io.filesystems import FileSystems
+from apache_beam.options.pipeline_options import PipelineOptions, SetupOptions
+
+from pipelines.options import IngestOptions
+from transforms.common import RunSettings, pipeline_version, run_stage
+from transforms.dates import ExtractDates
+from transforms.language import DetectLanguage
+from transforms.normalize import RepairEncoding
+from transforms.parse import ParseItems
+from transforms.read import ReadInputs
+from transforms.translation import DetectTranslation
+from transforms.validate import record_checker
+from transforms.write import (
+    ARTICLES_PREFIX,
+    DEAD_LETTERS_PREFIX,
+    SUMMARY_FILE,
+    SummarizeRun,
+    WriteArticles,
+    WriteDeadLetters,
+)
+
+log = logging.getLogger("newsbeam")
+
+_GLOB = re.compile(r"[*?\[]")
+
+
+class UsageError(Exception):
+    """A mistake on the command line; reported in one line, exit status 2."""
+
+
+def parse_run_time(value: str | None) -> datetime:
+    """The run's logical time in UTC, to the millisecond.
+
+    >>> parse_run_time("2024-06-07T09:30:00+02:00").isoformat()
+    '2024-06-07T07:30:00+00:00'
+    >>> parse_run_time("2024-06-07").isoformat()
+    '2024-06-07T00:00:00+00:00'
+    """
+    if value is None:
+        moment = datetime.now(UTC)
+    else:
+        try:
+            moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError:
+            raise UsageError(f"--run_time {value!r} is not an ISO 8601 date or time") from None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+    moment = moment.astimezone(UTC)
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+
+
+def _is_local(path: str) -> bool:
+    scheme = urlparse(path).scheme
+    return scheme in ("", "file") or (len(scheme) == 1 and os.name == "nt")
+
+
+def resolve_input(path: str) -> str:
+    """A Beam match pattern for one ``--input``: directories become ``dir/**``.
+
+    Raises UsageError when nothing is there, so a typo never runs an empty job.
+    """
+    if _GLOB.search(path):
+        if not FileSystems.match([path])[0].metadata_list:
+            raise UsageError(f"--input {path}: no file matches this pattern")
+        return path
+    if _is_local(path):
+        local = path.removeprefix("file://")
+        if os.path.isdir(local):
+            return os.path.join(os.path.abspath(local), "**")
+        if os.path.isfile(local):
+            return os.path.abspath(local)
+        raise UsageError(f"--input {path}: no such file or directory")
+    if FileSystems.exists(path) and not path.endswith("/"):
+        return path
+    directory = FileSystems.join(path.rstrip("/"), "**")
+    if FileSystems.match([directory], limits=[1])[0].metadata_list:
+        return directory
+    raise UsageError(f"--input {path}: no such file or directory")
+
+
+def clear_previous_outputs(output: str) -> int:
+    """Delete the files an earlier run left in ``output``; shards of another count would mix."""
+    patterns = [
+        FileSystems.join(output, f"{ARTICLES_PREFIX}-*-of-*.avro"),
+        FileSystems.join(output, f"{DEAD_LETTERS_PREFIX}-*-of-*.avro"),
+        FileSystems.join(output, SUMMARY_FILE),
+    ]
+    stale = []
+    for result in FileSystems.match(patterns):
+        stale.extend(meta.path for meta in result.metadata_list)
+    if stale:
+        FileSystems.delete(stale)
+    return len(stale)
+
+
+def build_pipeline(
+    pipeline: beam.Pipeline,
+    patterns: Sequence[str],
+    output: str,
+    settings: RunSettings,
+    run_info: dict[str, Any],
+) -> beam.Pipeline:
+    """Every stage, in order; each stage's failures join the dead letters."""
+    files = pipeline | "ReadInputs" >> ReadInputs(list(patterns), settings)
+    parsed = files.files | "ParseItems" >> ParseItems(settings)
+    repaired, repair_failures = parsed.articles | "RepairEncoding" >> RepairEncoding(settings)
+    detected, language_failures = repaired | "DetectLanguage" >> DetectLanguage(settings)
+    assessed, translation_failures = detected | "DetectTranslation" >> DetectTranslation(settings)
+    dated, date_failures = assessed | "ExtractDates" >> ExtractDates(settings)
+    articles, invalid = run_stage(dated, "ValidateRecords", "write", settings, record_checker)
+
+    dead_letters = (
+        files.dead_letter,
+        parsed.dead_letter,
+        repair_failures,
+        language_failures,
+        translation_failures,
+        date_failures,
+        invalid,
+    ) | "GatherDeadLetters" >> beam.Flatten()
+    items = (files.dead_letter, parsed.dead_letter, parsed.articles) | "GatherItems" >> beam.Flatten()
+
+    _ = articles | "WriteArticles" >> WriteArticles(output)
+    _ = dead_letters | "WriteDeadLetters" >> WriteDeadLetters(output)
+    _ = (items, articles, dead_letters) | "SummarizeRun" >> SummarizeRun(output, run_info)
+    return pipeline
+
+
+def read_summary(output: str) -> dict[str, Any]:
+    with FileSystems.open(FileSystems.join(output, SUMMARY_FILE)) as handle:
+        return json.loads(handle.read().decode("utf-8"))
+
+
+def run(argv: Sequence[str] | None = None) -> dict[str, Any]:
+    """Parse options, run the pipeline to completion and return the run summary."""
+    options = PipelineOptions(list(argv) if argv is not None else sys.argv[1:])
+    ingest = options.view_as(IngestOptions)
+    if not ingest.input:
+        raise UsageError("--input is required (a file, glob or directory)")
+    if not ingest.output:
+        raise UsageError("--output is required (a directory)")
+    if ingest.max_bytes <= 0:
+        raise UsageError("--max_bytes must be positive")
+    run_time = parse_run_time(ingest.run_time)
+    patterns = sorted({resolve_input(path) for path in ingest.input})
+    # The code ships to workers as the installed package, not as __main__.
+    options.view_as(SetupOptions).save_main_session = False
+
+    version = pipeline_version()
+    settings = RunSettings(
+        run_time_millis=int(run_time.timestamp() * 1000),
+        pipeline_version=version,
+        max_bytes=ingest.max_bytes,
+        language_seed=ingest.language_seed,
+    )
+    run_info = {
+        "run_time": run_time.isoformat().replace("+00:00", "Z"),
+        "pipeline_version": version,
+        "inputs": list(ingest.input),
+        "output": ingest.output,
+    }
+    removed = clear_previous_outputs(ingest.output)
+    if removed:
+        log.info("removed %d output files of an earlier run in %s", removed, ingest.output)
+    pipeline = beam.Pipeline(options=options)
+    build_pipeline(pipeline, patterns, ingest.output, settings, run_info)
+    pipeline.run().wait_until_finish()
+    return read_summary(ingest.output)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from pipelines.cli import main as cli_main
+
+    return cli_main(["ingest", *(argv if argv is not None else sys.argv[1:])])
+
+
+if __name__ == "__main__":
+    sys.exit(main())

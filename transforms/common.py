@@ -1,0 +1,186 @@
+"""Shared pieces of every stage: run settings, dead letters, the per-element
+error guard and stable ids.
+
+Doctests run with ``make test``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from importlib import metadata
+from typing import Any
+
+import apache_beam as beam
+from apache_beam import pvalue
+from apache_beam.metrics import Metrics
+
+#: Largest payload kept in a dead letter; enough to see what went wrong.
+PAYLOAD_CAP = 64 * 1024
+
+DEAD_LETTER = "dead_letter"
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """What every stage needs to know about the run; picklable and immutable."""
+
+    run_time_millis: int
+    pipeline_version: str
+    max_bytes: int = 50 * 1024 * 1024
+    language_seed: int = 0
+
+
+def pipeline_version() -> str:
+    """The installed package version (``0+unknown`` when running from a bare tree)."""
+    try:
+        return metadata.version("newsbeam")
+    except metadata.PackageNotFoundError:
+        return "0+unknown"
+
+
+def stable_id(*parts: str | None) -> str:
+    """A short, stable hex id of the given parts.
+
+    >>> stable_id("feed", "file:///a.xml", "guid-1")
+    '1ea935294bf386c6fafb00c4f461b553'
+    >>> stable_id("feed", "file:///a.xml", "guid-1") == stable_id("feed", "file:///a.xml", "guid-2")
+    False
+    """
+    h = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        h.update((part or "").encode("utf-8", "surrogatepass"))
+        h.update(b"\x1f")
+    return h.hexdigest()
+
+
+def to_payload(value: Any) -> bytes:
+    """The offending input as bytes for a dead letter, capped at PAYLOAD_CAP.
+
+    >>> to_payload(b"abc")
+    b'abc'
+    >>> to_payload({"text": "é"})
+    b'{"text": "\\xc3\\xa9"}'
+    >>> len(to_payload(b"x" * (PAYLOAD_CAP + 10))) == PAYLOAD_CAP
+    True
+    """
+    if isinstance(value, bytes):
+        data = value
+    elif isinstance(value, str):
+        data = value.encode("utf-8", "surrogatepass")
+    else:
+        data = json.dumps(value, ensure_ascii=False, sort_keys=True, default=repr).encode(
+            "utf-8", "surrogatepass"
+        )
+    return data[:PAYLOAD_CAP]
+
+
+def dead_letter(
+    *,
+    source_uri: str,
+    stage: str,
+    error: BaseException | str,
+    payload: Any,
+    run_time_millis: int,
+    entry_id: str | None = None,
+    error_type: str | None = None,
+) -> dict[str, Any]:
+    """A dead-letter record (schema ``dead_letter.avsc``)."""
+    if isinstance(error, BaseException):
+        error_type = error_type or type(error).__name__
+        message = str(error) or type(error).__name__
+    else:
+        message = error
+    return {
+        "source_uri": source_uri,
+        "entry_id": entry_id,
+        "stage": stage,
+        "error_type": error_type or "Error",
+        "error_message": message[:2000],
+        "payload": to_payload(payload),
+        "ingested_at": run_time_millis,
+    }
+
+
+class InputError(ValueError):
+    """An input item that cannot become an article; its class name is the error type."""
+
+
+class StageDoFn(beam.DoFn):
+    """Runs a per-article function; an exception turns the article into a dead letter.
+
+    One bad article never fails the bundle: it leaves by the ``dead_letter``
+    output tagged with the stage, so the bundle's main output stays complete.
+    """
+
+    DEAD_LETTER = DEAD_LETTER
+
+    def __init__(self, stage: str, settings: RunSettings):
+        self.stage = stage
+        self.settings = settings
+        self.processed = Metrics.counter("newsbeam", f"{stage}_ok")
+        self.failed = Metrics.counter("newsbeam", f"{stage}_dead_letters")
+
+    def apply(self, article: dict[str, Any]) -> dict[str, Any]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def process(self, article: dict[str, Any]) -> Iterator[Any]:
+        try:
+            result = self.apply(article)
+        except Exception as error:  # every failure becomes a dead letter
+            self.failed.inc()
+            yield pvalue.TaggedOutput(
+                self.DEAD_LETTER,
+                dead_letter(
+                    source_uri=article["source"]["uri"],
+                    entry_id=article["source"].get("entry_id"),
+                    stage=self.stage,
+                    error=error,
+                    payload=article,
+                    run_time_millis=self.settings.run_time_millis,
+                ),
+            )
+            return
+        self.processed.inc()
+        yield result
+
+
+class ApplyToArticle(StageDoFn):
+    """A StageDoFn around a plain function built once per worker in ``setup()``.
+
+    ``factory`` returns the per-article function; heavy objects (models,
+    detectors) live in its closure, never in module globals.
+    """
+
+    def __init__(
+        self,
+        stage: str,
+        settings: RunSettings,
+        factory: Callable[[RunSettings], Callable[[dict[str, Any]], dict[str, Any]]],
+    ):
+        super().__init__(stage, settings)
+        self.factory = factory
+        self._fn: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+
+    def setup(self) -> None:
+        self._fn = self.factory(self.settings)
+
+    def apply(self, article: dict[str, Any]) -> dict[str, Any]:
+        assert self._fn is not None, "setup() was not called"
+        return self._fn(article)
+
+
+def run_stage(
+    pcoll: beam.PCollection,
+    label: str,
+    stage: str,
+    settings: RunSettings,
+    factory: Callable[[RunSettings], Callable[[dict[str, Any]], dict[str, Any]]],
+) -> tuple[beam.PCollection, beam.PCollection]:
+    """Apply a per-article stage; returns (articles, dead letters)."""
+    outputs = pcoll | label >> beam.ParDo(ApplyToArticle(stage, settings, factory)).with_outputs(
+        DEAD_LETTER, main="articles"
+    )
+    return outputs.articles, outputs[DEAD_LETTER]

@@ -1,0 +1,309 @@
+"""Stage ``normalize``: decode bytes and repair encoding damage, recording every change.
+
+Decoding picks the declared charset when it really fits, else UTF-8, else a
+detected legacy charset. Repair runs ftfy line by line with the options that
+never alter legitimate text (no quote uncurling, no width or ligature folding,
+no Unicode normalization), then records each of ftfy's steps as a ``repairs``
+entry: what kind, which code page, the original and the replacement, how often.
+
+    pytest tests/test_normalize.py --doctest-modules transforms/normalize.py
+"""
+
+from __future__ import annotations
+
+import codecs
+import difflib
+from collections import Counter
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+import apache_beam as beam
+import ftfy
+from charset_normalizer import from_bytes
+
+from transforms.common import InputError, RunSettings, run_stage
+
+STAGE = "normalize"
+
+# ftfy options that repair damage but never rewrite legitimate text.
+FTFY_CONFIG = ftfy.TextFixerConfig(
+    unescape_html="auto",
+    remove_terminal_escapes=True,
+    fix_encoding=True,
+    restore_byte_a0=True,
+    replace_lossy_sequences=True,
+    decode_inconsistent_utf8=True,
+    fix_c1_controls=True,
+    fix_latin_ligatures=False,
+    fix_character_width=False,
+    uncurl_quotes=False,
+    fix_line_breaks=True,
+    fix_surrogates=True,
+    remove_control_chars=True,
+    normalization=None,
+    explain=True,
+)
+
+# What kind of repair each ftfy fixer is, for the record.
+_FIXER_KINDS = {
+    "unescape_html": "html_entity",
+    "remove_terminal_escapes": "control_character",
+    "remove_control_chars": "control_character",
+    "fix_c1_controls": "mojibake",
+    "decode_inconsistent_utf8": "mojibake",
+    "restore_byte_a0": "mojibake",
+    "replace_lossy_sequences": "mojibake",
+    "fix_line_breaks": "line_break",
+    "fix_surrogates": "surrogate",
+}
+
+# Friendlier names for ftfy's codec names in repair details.
+_CODEC_NAMES = {
+    "sloppy-windows-1252": "cp1252",
+    "sloppy-windows-1250": "cp1250",
+    "sloppy-windows-1251": "cp1251",
+    "sloppy-windows-1253": "cp1253",
+    "sloppy-windows-1254": "cp1254",
+    "sloppy-windows-1257": "cp1257",
+    "windows-1252": "cp1252",
+    "latin-1": "latin-1",
+    "macroman": "mac_roman",
+    "cp437": "cp437",
+    "iso-8859-2": "iso-8859-2",
+}
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+# C0 controls that never occur in text files (tab, LF, FF, CR, ESC do).
+_BINARY_BYTES = bytes(sorted(set(range(32)) - {9, 10, 12, 13, 27}))
+
+
+class Repair(NamedTuple):
+    kind: str
+    detail: str
+    original: str
+    replacement: str
+    count: int
+
+    def as_record(self) -> dict[str, Any]:
+        return self._asdict()
+
+
+class Decoded(NamedTuple):
+    text: str
+    charset: str
+    repairs: list[Repair]
+
+
+class BinaryContent(InputError):
+    pass
+
+
+def codec_name(name: str) -> str:
+    """Python's canonical codec name, or the input when unknown.
+
+    >>> codec_name("ISO-8859-1"), codec_name("windows-1251"), codec_name("nope")
+    ('latin-1', 'cp1251', 'nope')
+    """
+    try:
+        canonical = codecs.lookup(name).name
+    except LookupError:
+        return name.lower()
+    return _CODEC_NAMES.get(canonical, {"iso8859-1": "latin-1"}.get(canonical, canonical))
+
+
+def looks_binary(data: bytes) -> bool:
+    """True for data that is no text in any charset: NUL bytes or many C0 controls.
+
+    >>> looks_binary(b"plain text\\n"), looks_binary(b"\\x00\\x01\\x02abc")
+    (False, True)
+    """
+    sample = data[:65536]
+    if not sample:
+        return False
+    if any(sample.startswith(bom) for bom, _ in _BOMS):
+        return False
+    controls = len(sample) - len(sample.translate(None, _BINARY_BYTES))
+    return b"\x00" in sample or controls > len(sample) * 0.02
+
+
+def _utf8_damage(data: bytes) -> tuple[int, int]:
+    """(valid multi-byte UTF-8 sequences, invalid bytes) in data."""
+    text = data.decode("utf-8", errors="replace")
+    invalid = text.count("\ufffd") - data.decode("utf-8", errors="ignore").count("\ufffd")
+    valid = sum(1 for ch in text if ord(ch) > 127 and ch != "\ufffd")
+    return valid, invalid
+
+
+def decode_bytes(data: bytes, declared: str | None = None) -> Decoded:
+    """Decode raw bytes to text, explaining any choice other than clean UTF-8.
+
+    >>> decode_bytes("Ünïcode".encode()).text
+    'Ünïcode'
+    >>> d = decode_bytes("Москва и Киев".encode("cp1251"))
+    >>> d.text, d.charset
+    ('Москва и Киев', 'cp1251')
+    >>> decode_bytes("café".encode(), declared="us-ascii").repairs[0].detail
+    'declared us-ascii, but the bytes are utf-8'
+    """
+    if looks_binary(data):
+        raise BinaryContent("content is binary, not text in any charset")
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            try:
+                return Decoded(data.decode(codec), codec_name(codec.replace("-sig", "")), [])
+            except UnicodeDecodeError:
+                break
+    repairs: list[Repair] = []
+    declared_codec = None
+    if declared:
+        try:
+            declared_codec = codecs.lookup(declared).name
+        except LookupError:
+            repairs.append(Repair("charset", f"unknown declared charset {declared!r}", "", "", 1))
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    else:
+        # UTF-8 that decodes cleanly is UTF-8 whatever the declaration says:
+        # random legacy bytes almost never form valid multi-byte sequences.
+        if declared_codec and declared_codec != "utf-8" and not data.isascii():
+            repairs.append(Repair("charset", f"declared {declared}, but the bytes are utf-8", "", "", 1))
+        return Decoded(text, "utf-8", repairs)
+    if declared_codec and declared_codec != "utf-8":
+        try:
+            return Decoded(data.decode(declared_codec), codec_name(declared_codec), repairs)
+        except UnicodeDecodeError:
+            repairs.append(Repair("charset", f"declared {declared} does not fit the bytes", "", "", 1))
+    valid, invalid = _utf8_damage(data)
+    if valid >= 4 * invalid:
+        # UTF-8 with a few broken bytes: keep it UTF-8, mark what was lost.
+        repairs.append(
+            Repair("lost_character", "invalid utf-8 bytes replaced by U+FFFD", "", "\ufffd", invalid)
+        )
+        return Decoded(data.decode("utf-8", errors="replace"), "utf-8", repairs)
+    best = from_bytes(data).best()
+    codec = codec_name(best.encoding) if best is not None else "cp1252"
+    text = data.decode(codec, errors="replace")
+    repairs.append(Repair("charset", f"not utf-8; decoded as {codec} (detected)", "", "", 1))
+    return Decoded(text, codec, repairs)
+
+
+def _plan_groups(plan: list[tuple[str, str]]) -> list[list[tuple[str, str]]]:
+    """Split an ftfy plan into units: encode..decode, or one apply/transcode step."""
+    groups: list[list[tuple[str, str]]] = []
+    current: list[tuple[str, str]] = []
+    for step in plan:
+        if current:
+            current.append(step)
+            if step[0] == "decode":
+                groups.append(current)
+                current = []
+        elif step[0] == "encode":
+            current = [step]
+        else:
+            groups.append([step])
+    if current:
+        groups.append(current)
+    return groups
+
+
+def _describe(group: list[tuple[str, str]]) -> tuple[str, str]:
+    """(kind, detail) of one plan unit."""
+    if group[0][0] == "encode":
+        encoding = codec_name(group[0][1])
+        decoding = codec_name(group[-1][1]) if group[-1][0] == "decode" else "?"
+        extra = [codec_name(step[1]) for step in group[1:-1]]
+        detail = f"{decoding} read as {encoding}"
+        if extra:
+            detail += " (" + ", ".join(extra) + ")"
+        return "mojibake", detail
+    op, name = group[0]
+    if op == "normalize":
+        return "normalization", name
+    return _FIXER_KINDS.get(name, name), name.replace("_", " ")
+
+
+def _changes(before: str, after: str) -> list[tuple[str, str]]:
+    """The (original, replacement) stretches that differ between two strings.
+
+    >>> _changes("cafÃ© Ã\\xa0", "café à")
+    [('Ã©', 'é'), ('Ã\\xa0', 'à')]
+    """
+    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
+    return [(before[i1:i2], after[j1:j2]) for op, i1, i2, j1, j2 in matcher.get_opcodes() if op != "equal"]
+
+
+def _needs_repair(line: str) -> bool:
+    # Printable ASCII needs nothing unless it holds an HTML entity or a control char.
+    if line.isascii():
+        return "&" in line or "\x1b" in line or not (line.rstrip("\n").isprintable() or line == "\n")
+    return True
+
+
+def repair_text(text: str) -> tuple[str, list[Repair]]:
+    """Repair mojibake and other damage; returns the text and what was changed.
+
+    >>> text, repairs = repair_text("The cafÃ© is open.")
+    >>> text, repairs[0].detail, repairs[0].original, repairs[0].replacement, repairs[0].count
+    ('The café is open.', 'utf-8 read as latin-1', 'Ã©', 'é', 1)
+    >>> repair_text("“Fine” — naïve, 東京, Ελλάδα.")
+    ('“Fine” — naïve, 東京, Ελλάδα.', [])
+    """
+    counts: Counter[tuple[str, str, str, str]] = Counter()
+    out: list[str] = []
+    for line in text.splitlines(keepends=True):
+        if not _needs_repair(line):
+            out.append(line)
+            continue
+        fixed, plan = ftfy.fix_and_explain(line, FTFY_CONFIG)
+        if fixed == line:
+            out.append(line)
+            continue
+        current = line
+        for group in _plan_groups(plan or []):
+            after = ftfy.apply_plan(current, group)
+            kind, detail = _describe(group)
+            for original, replacement in _changes(current, after):
+                counts[(kind, detail, original, replacement)] += 1
+            current = after
+        out.append(fixed)
+    repairs = [Repair(k, d, o, r, n) for (k, d, o, r), n in counts.items()]
+    return "".join(out), repairs
+
+
+def normalize_article(article: dict[str, Any]) -> dict[str, Any]:
+    """Repair the title and body of an article in place of a copy."""
+    text, repairs = repair_text(article["text"])
+    title = article.get("title")
+    if title:
+        title, title_repairs = repair_text(title)
+        repairs = title_repairs + repairs
+    return {
+        **article,
+        "text": text,
+        "title": title,
+        "repairs": article.get("repairs", []) + [r.as_record() for r in repairs],
+    }
+
+
+def _normalizer(_: RunSettings) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    return normalize_article
+
+
+class RepairEncoding(beam.PTransform):
+    """Articles -> repaired articles (main) and dead letters (``dead_letter``)."""
+
+    def __init__(self, settings: RunSettings):
+        super().__init__()
+        self.settings = settings
+
+    def expand(self, articles: beam.PCollection) -> tuple[beam.PCollection, beam.PCollection]:
+        return run_stage(articles, "RepairText", STAGE, self.settings, _normalizer)

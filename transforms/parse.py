@@ -1,0 +1,421 @@
+"""Stage ``parse``: turn each file's bytes into article candidates.
+
+The format is chosen by content and extension: feed XML (RSS 0.9x/1.0/2.0,
+Atom), JSON Lines, or plain text. One feed entry, one JSON line or one text file
+is one item; each item becomes an article candidate or a dead letter.
+
+    pytest --doctest-modules transforms/parse.py tests/test_parse.py
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import apache_beam as beam
+import feedparser
+from apache_beam import pvalue
+
+from transforms.common import DEAD_LETTER, InputError, RunSettings, dead_letter, stable_id
+from transforms.dates import from_struct_time, parse_date_string, parse_iso
+from transforms.html_text import html_to_text
+from transforms.normalize import decode_bytes
+from transforms.read import SourceFile
+
+STAGE = "parse"
+
+FEED, JSONL, TEXT = "feed", "jsonl", "text"
+_FEED_EXTENSIONS = (".xml", ".rss", ".atom", ".rdf")
+_JSONL_EXTENSIONS = (".jsonl", ".ndjson")
+_FEED_ROOT = re.compile(rb"<(?:[\w-]+:)?(?:rss|feed|RDF|channel)\b")
+_HEADER = re.compile(
+    r"^[ \t]*date[ \t]+(?P<date>\d{4}(?:-\d{2}(?:-\d{2}(?:T[\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?)?)?)"
+    r"(?=\s|$)[ \t]*(?P<rest>[^\n]*)(?:\n|$)"
+)
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’»)]*$")
+#: Internal field: where a declared language came from.
+DECLARED_SCOPE = "_declared_scope"
+ENTRY_SCOPE, FEED_SCOPE = "entry", "feed"
+#: A header's rest stays a title only when it is a short label, not prose.
+TITLE_MAX_WORDS = 16
+
+
+class MissingField(InputError):
+    pass
+
+
+class EmptyText(InputError):
+    pass
+
+
+class NotAFeed(InputError):
+    pass
+
+
+class MalformedFeed(InputError):
+    pass
+
+
+def detect_format(uri: str, data: bytes) -> str:
+    """Feed, jsonl or text, from the content first and the extension second.
+
+    >>> detect_format("a.txt", b"<?xml version='1.0'?><rss version='2.0'>")
+    'feed'
+    >>> detect_format("notes", b'{"text": "hi"}\\n')
+    'jsonl'
+    >>> detect_format("story.txt", b"Plain words.")
+    'text'
+    """
+    name = uri.lower().removesuffix(".gz")
+    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head.startswith(b"<") and _FEED_ROOT.search(head):
+        return FEED
+    if name.endswith(_FEED_EXTENSIONS):
+        return FEED
+    if name.endswith(_JSONL_EXTENSIONS):
+        return JSONL
+    if name.endswith(".txt"):
+        return TEXT
+    if head.startswith(b"{"):
+        first = head.split(b"\n", 1)[0]
+        try:
+            if isinstance(json.loads(first), dict):
+                return JSONL
+        except ValueError:
+            pass
+    return TEXT
+
+
+def declared_language(tag: str | None) -> str | None:
+    """ISO 639-1 part of a language tag (``en-US`` -> ``en``), or None.
+
+    >>> declared_language("en-us"), declared_language("pt_BR"), declared_language(""), declared_language("x")
+    ('en', 'pt', None, None)
+    """
+    if not tag:
+        return None
+    primary = re.split(r"[-_]", tag.strip())[0].lower()
+    return primary if re.fullmatch(r"[a-z]{2,3}", primary) else None
+
+
+def candidate(
+    *,
+    kind: str,
+    uri: str,
+    entry_key: str,
+    entry_id: str | None,
+    text: str,
+    settings: RunSettings,
+    url: str | None = None,
+    title: str | None = None,
+    published: dict[str, str] | None = None,
+    declared: str | None = None,
+    declared_scope: str | None = None,
+    repairs: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """An article as it leaves parsing: the record's fields, later stages fill the rest."""
+    if not text.strip():
+        raise EmptyText("no text")
+    return {
+        "id": stable_id(kind, uri, entry_key),
+        "source": {"kind": kind, "uri": uri, "entry_id": entry_id},
+        "url": url or None,
+        "title": title or None,
+        "text": text,
+        "repairs": repairs or [],
+        "language": {"code": None, "confidence": 0.0, "alternatives": [], "declared": declared},
+        "translation": {
+            "is_translation": False,
+            "confidence": 0.0,
+            "source_language": None,
+            "machine": None,
+            "signals": [],
+            "derived_from": None,
+        },
+        "published": published,
+        "dates": [],
+        "ingested_at": settings.run_time_millis,
+        "pipeline_version": settings.pipeline_version,
+        # Internal, dropped before writing: how specific the declaration was.
+        DECLARED_SCOPE: declared_scope if declared else None,
+    }
+
+
+def split_header(text: str) -> tuple[dict[str, str] | None, str | None, str]:
+    """(published, title, body) of a text file with an optional ``date`` header line.
+
+    The header's date keeps its precision; what follows it on the line is the
+    title when it is a short label standing alone, else the start of the body.
+
+    >>> split_header(" date 2023-03 Harbour Works\\n\\nThe body.")
+    ({'value': '2023-03', 'precision': 'month', 'source': 'header'}, 'Harbour Works', 'The body.')
+    >>> split_header("date 2024-06-07 Rain fell on Friday, officials said.\\n\\nMore.")[1:]
+    (None, 'Rain fell on Friday, officials said.\\n\\nMore.')
+    >>> split_header("No header here.")
+    (None, None, 'No header here.')
+    """
+    match = _HEADER.match(text)
+    if not match:
+        return None, None, text
+    published = parse_iso(match["date"], "header")
+    if published is None:  # "date 2023-13": not a header after all, keep every word
+        return None, None, text
+    rest = match["rest"].strip()
+    body = text[match.end() :]
+    stands_alone = not body.strip() or body.startswith("\n") or body.startswith("\r\n")
+    is_label = (
+        rest and len(rest.split()) <= TITLE_MAX_WORDS and not _SENTENCE_END.search(rest) and stands_alone
+    )
+    if is_label:
+        return published, rest, body.strip("\r\n")
+    if rest:
+        body = rest + ("\n" + body if body else "")
+    return published, None, body.strip("\r\n")
+
+
+def parse_text(source: SourceFile, settings: RunSettings) -> dict[str, Any]:
+    decoded = decode_bytes(source.data)
+    published, title, body = split_header(decoded.text)
+    return candidate(
+        kind=TEXT,
+        uri=source.uri,
+        entry_key="",
+        entry_id=None,
+        text=body,
+        title=title,
+        published=published,
+        settings=settings,
+        repairs=[r.as_record() for r in decoded.repairs],
+    )
+
+
+def _optional_str(obj: dict[str, Any], field: str) -> str | None:
+    value = obj.get(field)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise InputError(f"field {field!r} must be a string, not {type(value).__name__}")
+    return value.strip() or None
+
+
+def parse_json_line(line: str, uri: str, settings: RunSettings) -> dict[str, Any]:
+    """One JSON Lines item; raises for bad JSON or a missing ``text``."""
+    obj = json.loads(line)
+    if not isinstance(obj, dict):
+        raise InputError(f"a JSON line must be an object, not {type(obj).__name__}")
+    text = obj.get("text")
+    if not isinstance(text, str) or not text.strip():
+        raise MissingField("field 'text' is missing or empty")
+    raw_id = obj.get("id")
+    entry_id = None if raw_id is None else str(raw_id)
+    url = _optional_str(obj, "url")
+    published_raw = obj.get("published")
+    published = parse_date_string(published_raw, "jsonl") if isinstance(published_raw, str) else None
+    return candidate(
+        kind=JSONL,
+        uri=uri,
+        entry_key=entry_id or url or stable_id(text),
+        entry_id=entry_id,
+        text=text,
+        url=url,
+        title=_optional_str(obj, "title"),
+        published=published,
+        declared=declared_language(_optional_str(obj, "language")),
+        declared_scope=ENTRY_SCOPE,
+        settings=settings,
+    )
+
+
+def _entry_language(entry: dict[str, Any], feed_language: str | None) -> tuple[str | None, str | None]:
+    """(declared language, scope): ``entry`` for xml:lang on the entry's own text
+    (inherited from the feed element in Atom), ``feed`` for RSS's channel-wide default.
+    """
+    for detail in [*entry.get("content", []), entry.get("summary_detail"), entry.get("title_detail")]:
+        if detail and detail.get("language"):
+            return declared_language(detail["language"]), ENTRY_SCOPE
+    if entry.get("language"):
+        return declared_language(entry["language"]), ENTRY_SCOPE
+    return feed_language, (FEED_SCOPE if feed_language else None)
+
+
+def _entry_text(entry: dict[str, Any]) -> str:
+    details = list(entry.get("content", []))
+    if entry.get("summary_detail"):
+        details.append(entry["summary_detail"])
+    for detail in details:
+        value = detail.get("value") or ""
+        if not value.strip():
+            continue
+        if "html" in (detail.get("type") or "html"):
+            value = html_to_text(value)
+        if value.strip():
+            return value
+    return ""
+
+
+def _entry_published(entry: dict[str, Any]) -> dict[str, str] | None:
+    for field in ("published", "updated", "created"):
+        parsed = parse_date_string(entry.get(field), "feed") or from_struct_time(
+            entry.get(f"{field}_parsed"), "feed"
+        )
+        if parsed:
+            return parsed
+    return None
+
+
+def parse_feed_entries(source: SourceFile, settings: RunSettings) -> Iterator[Any]:
+    """Yield one candidate per entry, or a dead letter per entry that cannot be one.
+
+    A document that is not a feed at all yields a single dead letter.
+    """
+    # Bytes, never a URL or path: feedparser must not fetch anything itself.
+    parsed = feedparser.parse(source.data, resolve_relative_uris=False, sanitize_html=True)
+    problem = parsed.get("bozo_exception") if parsed.get("bozo") else None
+    if not parsed.entries:
+        if parsed.get("version") and not problem:
+            return  # a valid feed with no entries: zero items, not an error
+        if problem and parsed.get("version"):
+            raise MalformedFeed(f"malformed feed, no entry could be read: {problem}")
+        raise NotAFeed(f"not an RSS or Atom feed{': ' + str(problem) if problem else ''}")
+    feed_language = declared_language(parsed.feed.get("language"))
+    charset = parsed.get("encoding")
+    for index, entry in enumerate(parsed.entries):
+        entry_id = entry.get("id") or None
+        link = entry.get("link") or None
+        text = _entry_text(entry)
+        title_detail = entry.get("title_detail") or {}
+        title = entry.get("title") or None
+        if title and "html" in (title_detail.get("type") or ""):
+            title = html_to_text(title)
+        key = entry_id or link or stable_id(title, text) or str(index)
+        try:
+            if not text.strip() and problem:
+                raise MalformedFeed(f"entry has no text; the feed is malformed: {problem}")
+            repairs = []
+            if problem and isinstance(problem, feedparser.CharacterEncodingOverride):
+                repairs.append(
+                    {
+                        "kind": "charset",
+                        "detail": str(problem)[:300],
+                        "original": "",
+                        "replacement": "",
+                        "count": 1,
+                    }
+                )
+            declared, scope = _entry_language(entry, feed_language)
+            yield candidate(
+                kind=FEED,
+                uri=source.uri,
+                entry_key=key,
+                entry_id=entry_id,
+                text=text,
+                url=link,
+                title=title,
+                published=_entry_published(entry),
+                declared=declared,
+                declared_scope=scope,
+                settings=settings,
+                repairs=repairs,
+            )
+        except InputError as error:
+            yield pvalue.TaggedOutput(
+                DEAD_LETTER,
+                dead_letter(
+                    source_uri=source.uri,
+                    entry_id=entry_id,
+                    stage=STAGE,
+                    error=error,
+                    payload={
+                        "title": title,
+                        "link": link,
+                        "id": entry_id,
+                        "charset": charset,
+                        "entry": {k: v for k, v in entry.items() if isinstance(v, str)},
+                    },
+                    run_time_millis=settings.run_time_millis,
+                ),
+            )
+
+
+class ParseFileFn(beam.DoFn):
+    """One file in, its items out: candidates (main) and dead letters (``dead_letter``)."""
+
+    DEAD_LETTER = DEAD_LETTER
+
+    def __init__(self, settings: RunSettings):
+        self.settings = settings
+
+    def _dead(
+        self,
+        source: SourceFile,
+        error: Exception | str,
+        payload: Any,
+        entry_id: str | None = None,
+        error_type: str | None = None,
+    ) -> pvalue.TaggedOutput:
+        return pvalue.TaggedOutput(
+            DEAD_LETTER,
+            dead_letter(
+                source_uri=source.uri,
+                entry_id=entry_id,
+                stage=STAGE,
+                error=error,
+                error_type=error_type,
+                payload=payload,
+                run_time_millis=self.settings.run_time_millis,
+            ),
+        )
+
+    def process(self, source: SourceFile) -> Iterator[Any]:
+        try:
+            fmt = detect_format(source.uri, source.data)
+            if fmt == FEED:
+                yield from parse_feed_entries(source, self.settings)
+            elif fmt == JSONL:
+                yield from self._json_lines(source)
+            else:
+                yield parse_text(source, self.settings)
+        except (InputError, ValueError, UnicodeError) as error:
+            yield self._dead(source, error, source.data)
+
+    def _json_lines(self, source: SourceFile) -> Iterator[Any]:
+        decoded = decode_bytes(source.data)
+        for number, line in enumerate(decoded.text.split("\n"), start=1):
+            if not line.strip():
+                continue
+            try:
+                yield parse_json_line(line, source.uri, self.settings)
+            except (InputError, ValueError) as error:
+                yield self._dead(
+                    source,
+                    f"line {number}: {error}",
+                    line,
+                    entry_id=_json_id(line),
+                    error_type=type(error).__name__,
+                )
+
+
+def _json_id(line: str) -> str | None:
+    """The ``id`` of a JSON line that failed for another reason, when it has one."""
+    try:
+        raw = json.loads(line)
+    except ValueError:
+        return None
+    if isinstance(raw, dict) and raw.get("id") is not None:
+        return str(raw["id"])
+    return None
+
+
+class ParseItems(beam.PTransform):
+    """SourceFile -> article candidates (main) and dead letters (``dead_letter``)."""
+
+    def __init__(self, settings: RunSettings):
+        super().__init__()
+        self.settings = settings
+
+    def expand(self, files: beam.PCollection) -> pvalue.DoOutputsTuple:
+        return files | "ParseFiles" >> beam.ParDo(ParseFileFn(self.settings)).with_outputs(
+            DEAD_LETTER, main="articles"
+        )
