@@ -3,7 +3,8 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-RUN_TIME ?= 2026-01-01T00:00:00Z
+# Set RUN_TIME=2026-01-01T00:00:00Z to pin the run's logical time (default: now).
+RUN_TIME ?=
 
 .PHONY: install run test lint format clean
 
@@ -18,10 +19,11 @@ $(STAMP): pyproject.toml
 
 ## Ingest everything under samples/ on the DirectRunner into out/ and print the summary.
 run: install
-	$(BIN)/newsbeam ingest --input samples --output out --run_time $(RUN_TIME)
+	$(BIN)/newsbeam ingest --input samples --output out $(if $(RUN_TIME),--run_time $(RUN_TIME))
 
 ## The whole test suite: unit tests, doctests, pipeline and end-to-end tests.
 test: install
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q --doctest-modules tests transforms pipelines schemas
 
 lint: install

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from importlib import metadata
@@ -56,6 +57,46 @@ def stable_id(*parts: str | None) -> str:
     return h.hexdigest()
 
 
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def without_surrogates(text: str) -> tuple[str, int]:
+    """Surrogate code points (from JSON escapes such as ``\\ud800``) made valid.
+
+    A pair becomes its character, a lone one U+FFFD; no encoder accepts them as they are.
+
+    >>> without_surrogates("ok")
+    ('ok', 0)
+    >>> without_surrogates("a" + chr(0xD83D) + chr(0xDE00) + " b" + chr(0xD800))
+    ('a😀 b�', 2)
+    """
+    if not _SURROGATES.search(text):
+        return text, 0
+    # Through UTF-16: a valid pair joins into one character, a lone half fails to U+FFFD.
+    fixed = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    return fixed, _count_fixed(text)
+
+
+def _count_fixed(text: str) -> int:
+    """How many surrogate characters or pairs were replaced."""
+    count, i = 0, 0
+    while i < len(text):
+        ch = text[i]
+        if "\ud800" <= ch <= "\udbff" and i + 1 < len(text) and "\udc00" <= text[i + 1] <= "\udfff":
+            count += 1
+            i += 2
+            continue
+        if "\ud800" <= ch <= "\udfff":
+            count += 1
+        i += 1
+    return count
+
+
+def safe_str(text: str | None) -> str | None:
+    """A string any encoder accepts (surrogates replaced)."""
+    return None if text is None else without_surrogates(text)[0]
+
+
 def to_payload(value: Any) -> bytes:
     """The offending input as bytes for a dead letter, capped at PAYLOAD_CAP.
 
@@ -94,11 +135,11 @@ def dead_letter(
     else:
         message = error
     return {
-        "source_uri": source_uri,
-        "entry_id": entry_id,
+        "source_uri": safe_str(source_uri),
+        "entry_id": safe_str(entry_id),
         "stage": stage,
         "error_type": error_type or "Error",
-        "error_message": message[:2000],
+        "error_message": safe_str(message[:2000]),
         "payload": to_payload(payload),
         "ingested_at": run_time_millis,
     }

@@ -18,7 +18,15 @@ import apache_beam as beam
 import feedparser
 from apache_beam import pvalue
 
-from transforms.common import DEAD_LETTER, InputError, RunSettings, dead_letter, stable_id
+from transforms.common import (
+    DEAD_LETTER,
+    InputError,
+    RunSettings,
+    dead_letter,
+    safe_str,
+    stable_id,
+    without_surrogates,
+)
 from transforms.dates import from_struct_time, parse_date_string, parse_iso
 from transforms.html_text import html_to_text
 from transforms.normalize import decode_bytes
@@ -118,13 +126,16 @@ def candidate(
     """An article as it leaves parsing: the record's fields, later stages fill the rest."""
     if not text.strip():
         raise EmptyText("no text")
+    repairs = list(repairs or [])
+    text, title = _valid_unicode(text, title, repairs)
+    url, entry_id, uri = safe_str(url), safe_str(entry_id), safe_str(uri) or ""
     return {
         "id": stable_id(kind, uri, entry_key),
         "source": {"kind": kind, "uri": uri, "entry_id": entry_id},
         "url": url or None,
         "title": title or None,
         "text": text,
-        "repairs": repairs or [],
+        "repairs": repairs,
         "language": {"code": None, "confidence": 0.0, "alternatives": [], "declared": declared},
         "translation": {
             "is_translation": False,
@@ -141,6 +152,28 @@ def candidate(
         # Internal, dropped before writing: how specific the declaration was.
         DECLARED_SCOPE: declared_scope if declared else None,
     }
+
+
+def _valid_unicode(text: str, title: str | None, repairs: list[dict[str, Any]]) -> tuple[str, str | None]:
+    """Text and title without surrogate code points; each replacement is a recorded repair."""
+    fixed: list[str | None] = []
+    for value in (text, title):
+        if value is None:
+            fixed.append(None)
+            continue
+        clean, count = without_surrogates(value)
+        if count:
+            repairs.append(
+                {
+                    "kind": "lost_character",
+                    "detail": "surrogate code points (invalid unicode escapes) replaced",
+                    "original": "",
+                    "replacement": "\ufffd",
+                    "count": count,
+                }
+            )
+        fixed.append(clean)
+    return fixed[0] or "", fixed[1]
 
 
 def split_header(text: str) -> tuple[dict[str, str] | None, str | None, str]:

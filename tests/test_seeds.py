@@ -1,0 +1,61 @@
+"""Acceptance on the five seed articles in ../shared/seeds (skipped when absent).
+
+pytest tests/test_seeds.py
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import RUN_TIME, SHARED, read_output, run_newsbeam
+from transforms.normalize import repair_text
+
+SEEDS = SHARED / "seeds"
+pytestmark = pytest.mark.skipif(not SEEDS.is_dir(), reason="../shared/seeds is absent")
+
+_SENTENCE = re.compile(r"(?<=[.!?…])[\"'”’)]*\s+")
+
+
+def sentences(text: str) -> list[str]:
+    parts = []
+    for line in text.splitlines():
+        parts.extend(s.strip() for s in _SENTENCE.split(line) if s.strip())
+    return parts
+
+
+@pytest.fixture(scope="module")
+def seed_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
+    out = tmp_path_factory.mktemp("seeds-out")
+    result = run_newsbeam(
+        "ingest", "--input", str(SEEDS / "*.txt"), "--output", str(out), "--run_time", RUN_TIME
+    )
+    assert result.returncode == 0, result.stderr
+    articles, dead, summary = read_output(out)
+    assert dead == [] and summary["balanced"]
+    return {Path(a["source"]["uri"]).name[:3]: a for a in articles}
+
+
+def test_all_five_are_english(seed_run: dict[str, dict]) -> None:
+    assert sorted(seed_run) == ["000", "001", "002", "003", "004"]
+    assert {key: a["language"]["code"] for key, a in seed_run.items()} == dict.fromkeys(seed_run, "en")
+
+
+def test_header_dates_keep_their_precision(seed_run: dict[str, dict]) -> None:
+    assert seed_run["000"]["published"] == {"value": "2023-03", "precision": "month", "source": "header"}
+    assert seed_run["004"]["published"] == {"value": "2024-06-07", "precision": "day", "source": "header"}
+    for key in ("001", "002", "003"):
+        assert seed_run[key]["published"] is None
+
+
+def test_no_sentence_is_lost(seed_run: dict[str, dict]) -> None:
+    for path in sorted(SEEDS.glob("*.txt")):
+        article = seed_run[path.name[:3]]
+        raw = path.read_text(encoding="utf-8")
+        raw = re.sub(r"^\s*date\s+\S+", "", raw, count=1)  # the header's date token is metadata
+        kept = " ".join(((article["title"] or "") + "\n" + article["text"]).split())
+        for sentence in sentences(raw):
+            expected = " ".join(repair_text(sentence)[0].split())
+            assert expected in kept, f"{path.name}: lost {sentence!r}"
