@@ -127,8 +127,12 @@ def test_detect_language_and_translation(settings: RunSettings) -> None:
         assert_that(
             out,
             equal_to(
-                [("en", "en", False, None), ("en", "fr", True, "fr"), ("fr", None, False, None)]
-                + [(None, None, False, None)]
+                [
+                    ("en", "en", False, None),
+                    ("en", "fr", True, "fr"),
+                    ("fr", None, False, None),
+                    (None, None, False, None),
+                ]
             ),
         )
         assert_that(dead_lang, is_empty(), label="no language dead letters")
