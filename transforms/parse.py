@@ -410,7 +410,7 @@ class ParseFileFn(beam.DoFn):
                 yield from self._json_lines(source)
             else:
                 yield parse_text(source, self.settings)
-        except (InputError, ValueError, UnicodeError) as error:
+        except Exception as error:  # a parser bug on one file must not fail the run
             yield self._dead(source, error, source.data)
 
     def _json_lines(self, source: SourceFile) -> Iterator[Any]:

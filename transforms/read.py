@@ -120,7 +120,7 @@ class ReadFileFn(beam.DoFn):
         path, size = file
         try:
             data = load_file(path, size, self.settings.max_bytes)
-        except (InputError, OSError) as error:
+        except Exception as error:  # unreadable for any reason: one dead letter, the run goes on
             head = b""
             if not isinstance(error, FileTooLarge | EmptyFile):
                 try:
