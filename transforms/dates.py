@@ -39,6 +39,9 @@ _ISO_DATE = re.compile(
 )
 
 
+_HAS_SECONDS = re.compile(r"\d{1,2}:\d{2}:\d{2}")
+
+
 def date_value(value: str, precision: str, source: str) -> dict[str, str]:
     return {"value": value, "precision": precision, "source": source}
 
@@ -71,6 +74,10 @@ def parse_iso(text: str, source: str) -> dict[str, str] | None:
             return None
     except ValueError:
         return None
+    if tz and tz != "Z":
+        digits = tz[1:].replace(":", "")
+        if int(digits[:2]) > 23 or int(digits[2:]) > 59:  # what fromisoformat accepts
+            return None
     if hh is not None:
         value = f"{y}-{m}-{d}T{hh}:{mm}"
         precision = "minute"
@@ -106,7 +113,9 @@ def parse_date_string(text: str | None, source: str) -> dict[str, str] | None:
         return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return date_value(moment.isoformat(), "second", source)
+    if _HAS_SECONDS.search(text):
+        return date_value(moment.isoformat(), "second", source)
+    return date_value(moment.isoformat(timespec="minutes"), "minute", source)
 
 
 def from_struct_time(value: Any, source: str) -> dict[str, str] | None:

@@ -66,16 +66,23 @@ def gunzip_capped(data: bytes, max_bytes: int) -> bytes:
     ...
     transforms.read.FileTooLarge: decompressed size exceeds the cap of 100 bytes
     """
-    inflater = zlib.decompressobj(wbits=47)  # 32 + 15: gzip or zlib header, auto-detected
-    try:
-        out = inflater.decompress(data, max_bytes + 1)
-    except zlib.error as error:
-        raise BadCompression(f"not valid gzip data: {error}") from None
-    if len(out) > max_bytes:
-        raise FileTooLarge(f"decompressed size exceeds the cap of {max_bytes} bytes")
-    if not inflater.eof:
-        raise BadCompression("gzip stream is truncated")
-    return out
+    if not data:
+        raise BadCompression("not valid gzip data: empty file")
+    out = bytearray()
+    rest = data
+    # A .gz may hold several members (cat a.gz b.gz): read them all, as gzip does.
+    while rest:
+        inflater = zlib.decompressobj(wbits=47)  # 32 + 15: gzip or zlib header, auto-detected
+        try:
+            out += inflater.decompress(rest, max_bytes + 1 - len(out))
+        except zlib.error as error:
+            raise BadCompression(f"not valid gzip data: {error}") from None
+        if len(out) > max_bytes:
+            raise FileTooLarge(f"decompressed size exceeds the cap of {max_bytes} bytes")
+        if not inflater.eof:
+            raise BadCompression("gzip stream is truncated")
+        rest = inflater.unused_data.lstrip(b"\x00")  # trailing zero padding is allowed
+    return bytes(out)
 
 
 def read_capped(path: str, max_bytes: int) -> bytes:
