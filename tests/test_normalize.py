@@ -81,14 +81,6 @@ GERMAN = (
     "werden müsse. Die Sanierung dauert voraussichtlich zwei Jahre."
 )
 
-_DETECTION_BUG = pytest.mark.xfail(
-    reason=(
-        "decode_bytes trusts charset_normalizer's best() guess: cp1252 Western European text is "
-        "decoded as cp1250/cp775/cp1006 (or utf-16 for very short input) and silently garbled"
-    ),
-    strict=True,
-)
-
 
 @pytest.mark.parametrize(
     ("text", "encoding", "expected_charset"),
@@ -98,9 +90,9 @@ _DETECTION_BUG = pytest.mark.xfail(
         pytest.param(UKRAINIAN, "cp1251", "cp1251", id="uk-cp1251"),
         pytest.param(FRENCH_LONG, "cp1252", "cp1252", id="fr-cp1252"),
         pytest.param(FRENCH_QUOTE, "cp1252", "cp1252", id="fr-cp1252-guillemets"),
-        pytest.param(SPANISH, "cp1252", "cp1252", id="es-cp1252", marks=_DETECTION_BUG),
-        pytest.param(GERMAN, "cp1252", "cp1252", id="de-cp1252", marks=_DETECTION_BUG),
-        pytest.param("crème brûlée", "cp1252", "cp1252", id="fr-cp1252-short", marks=_DETECTION_BUG),
+        pytest.param(SPANISH, "cp1252", "cp1252", id="es-cp1252"),
+        pytest.param(GERMAN, "cp1252", "cp1252", id="de-cp1252"),
+        pytest.param("crème brûlée", "cp1252", "cp1252", id="fr-cp1252-short"),
     ],
 )
 def test_decode_bytes_legacy_charset_detected(text: str, encoding: str, expected_charset: str) -> None:
@@ -294,14 +286,6 @@ def test_repair_text_html_entity_records_what_changed() -> None:
     assert repairs == [Repair("html_entity", "unescape html", "&lt;", "<", 1)]
 
 
-@pytest.mark.xfail(
-    reason=(
-        "repair records come from a character diff, so a repair is recorded by its smallest edit, "
-        "not by what was repaired: '&amp;'->'&' is stored as original 'amp;', replacement '' and "
-        "'Â©'->'©' as original 'Â', replacement ''"
-    ),
-    strict=True,
-)
 @pytest.mark.parametrize(
     ("damaged", "kind", "original", "replacement"),
     [

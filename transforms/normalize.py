@@ -189,11 +189,55 @@ def decode_bytes(data: bytes, declared: str | None = None) -> Decoded:
             Repair("lost_character", "invalid utf-8 bytes replaced by U+FFFD", "", "\ufffd", invalid)
         )
         return Decoded(data.decode("utf-8", errors="replace"), "utf-8", repairs)
-    best = from_bytes(data).best()
-    codec = codec_name(best.encoding) if best is not None else "cp1252"
-    text = data.decode(codec, errors="replace")
+    text, codec = _decode_legacy(data)
     repairs.append(Repair("charset", f"not utf-8; decoded as {codec} (detected)", "", "", 1))
     return Decoded(text, codec, repairs)
+
+
+# Non-letters a Western European text in cp1252 commonly holds.
+_WESTERN_PUNCTUATION = frozenset("\u00a0«»‘’‚“”„–—…•€£¥¢°§©®™±×÷·¡¿ºª†‡‰‹›")
+#: Western European prose has few non-ASCII letters; Cyrillic or Greek read as cp1252 is all of them.
+_MAX_WESTERN_NON_ASCII_SHARE = 0.35
+
+
+def plausible_western(text: str) -> bool:
+    """Whether a cp1252 reading looks like Western European prose.
+
+    >>> plausible_western("crème brûlée"), plausible_western("Ìîñêâà è Êèåâ")
+    (True, False)
+    >>> plausible_western("Za¿ó³æ gêœl¹")  # Polish cp1250 read as cp1252
+    False
+    """
+    letters = non_ascii_letters = 0
+    for ch in text:
+        if ch.isalpha():
+            letters += 1
+            if not ch.isascii():
+                non_ascii_letters += 1
+        elif not ch.isascii() and ch not in _WESTERN_PUNCTUATION:
+            return False
+    return letters > 0 and non_ascii_letters <= letters * _MAX_WESTERN_NON_ASCII_SHARE
+
+
+def _decode_legacy(data: bytes) -> tuple[str, str]:
+    """(text, codec) of bytes that are not UTF-8.
+
+    cp1252 goes first when its reading is plausible: it is the most common legacy
+    charset in news, and statistical detectors mistake short Western text for
+    cp1250, cp775 or even UTF-16. Otherwise charset-normalizer's best guess among
+    the 8-bit and CJK charsets (UTF-16/32 without a byte-order mark are never right here).
+    """
+    try:
+        western = data.decode("cp1252")
+    except UnicodeDecodeError:
+        western = None
+    if western is not None and plausible_western(western):
+        return western, "cp1252"
+    for match in from_bytes(data):
+        if not match.encoding.startswith(("utf_16", "utf_32")):
+            codec = codec_name(match.encoding)
+            return data.decode(codec, errors="replace"), codec
+    return data.decode("cp1252", errors="replace"), "cp1252"
 
 
 def _plan_groups(plan: list[tuple[str, str]]) -> list[list[tuple[str, str]]]:
@@ -236,9 +280,27 @@ def _changes(before: str, after: str) -> list[tuple[str, str]]:
 
     >>> _changes("cafÃ© Ã\\xa0", "café à")
     [('Ã©', 'é'), ('Ã\\xa0', 'à')]
+    >>> _changes("Fish &amp; chips", "Fish & chips")
+    [('&amp;', '&')]
     """
     matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
-    return [(before[i1:i2], after[j1:j2]) for op, i1, i2, j1, j2 in matcher.get_opcodes() if op != "equal"]
+    changes = []
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            continue
+        # Widen the edit over adjacent symbols that belong to the same damaged
+        # sequence, so '&amp;' -> '&' is recorded, not 'amp;' -> ''. Both sides
+        # share the widened context, which lies in equal stretches.
+        while i1 > 0 and j1 > 0 and _is_symbol(before[i1 - 1]) and before[i1 - 1] == after[j1 - 1]:
+            i1, j1 = i1 - 1, j1 - 1
+        while i2 < len(before) and j2 < len(after) and _is_symbol(before[i2]) and before[i2] == after[j2]:
+            i2, j2 = i2 + 1, j2 + 1
+        changes.append((before[i1:i2], after[j1:j2]))
+    return changes
+
+
+def _is_symbol(ch: str) -> bool:
+    return not (ch.isalnum() or ch.isspace())
 
 
 def _needs_repair(line: str) -> bool:
