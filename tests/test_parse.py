@@ -692,13 +692,6 @@ def test_parse_feed_entries_atom_text_summary_is_not_treated_as_html() -> None:
     assert article[DECLARED_SCOPE] is None
 
 
-@pytest.mark.xfail(
-    reason=(
-        "an Atom entry without <link> gets url = its atom:id (feedparser sets guidislink), "
-        "so the record's url holds an identifier such as urn:uuid:..., which is not a locator"
-    ),
-    strict=True,
-)
 def test_parse_feed_entries_atom_entry_without_link_has_no_url() -> None:
     data = b"""<?xml version="1.0" encoding="utf-8"?>
 <feed xmlns="http://www.w3.org/2005/Atom">

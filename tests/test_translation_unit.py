@@ -165,14 +165,6 @@ def test_assess_translation_replaces_stale_signals() -> None:
     assert out["translation"]["signals"] == []
 
 
-@pytest.mark.xfail(
-    reason=(
-        "declared and detected codes are compared as plain strings: a Norwegian entry declared "
-        "'nb' (Bokmål, from nb-NO) is detected by langdetect as 'no', and Hebrew declared with the "
-        "legacy code 'iw' is detected as 'he'; both become translations with confidence 0.6"
-    ),
-    strict=True,
-)
 @pytest.mark.parametrize(("declared", "detected"), [("nb", "no"), ("iw", "he")])
 def test_equivalent_language_codes_are_not_a_mismatch(declared: str, detected: str) -> None:
     out = assess_translation(_article(detected, 0.99, declared, "entry"))

@@ -13,6 +13,7 @@ import json
 import re
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urlparse
 
 import apache_beam as beam
 import feedparser
@@ -273,6 +274,19 @@ def _entry_language(entry: dict[str, Any], feed_language: str | None) -> tuple[s
     return feed_language, (FEED_SCOPE if feed_language else None)
 
 
+def _web_address(link: str | None) -> str | None:
+    """An entry's link when it locates a page: feedparser copies an Atom id such as
+    ``urn:uuid:...`` into ``link`` when there is none, and that is no address.
+
+    >>> _web_address("https://a.test/1"), _web_address("urn:uuid:1234"), _web_address("/news/1")
+    ('https://a.test/1', None, '/news/1')
+    """
+    if not link or not link.strip():
+        return None
+    scheme = urlparse(link.strip()).scheme.lower()
+    return link.strip() if scheme in ("", "http", "https") else None
+
+
 def _entry_text(entry: dict[str, Any]) -> str:
     details = list(entry.get("content", []))
     if entry.get("summary_detail"):
@@ -316,7 +330,7 @@ def parse_feed_entries(source: SourceFile, settings: RunSettings) -> Iterator[An
     charset = parsed.get("encoding")
     for index, entry in enumerate(parsed.entries):
         entry_id = entry.get("id") or None
-        link = entry.get("link") or None
+        link = _web_address(entry.get("link"))
         text = _entry_text(entry)
         title_detail = entry.get("title_detail") or {}
         title = entry.get("title") or None

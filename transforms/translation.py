@@ -15,6 +15,7 @@ from typing import Any
 import apache_beam as beam
 
 from transforms.common import RunSettings, run_stage
+from transforms.language import same_language
 from transforms.parse import DECLARED_SCOPE
 
 STAGE = "translation"
@@ -42,7 +43,7 @@ def translation_signals(language: dict[str, Any], scope: str | None = "entry") -
     if (
         declared
         and detected
-        and declared != detected
+        and not same_language(declared, detected)
         and language.get("confidence", 0.0) >= MIN_DETECTION_CONFIDENCE
     ):
         return [
