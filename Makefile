@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 # Set RUN_TIME=2026-01-01T00:00:00Z to pin the run's logical time (default: now).
 RUN_TIME ?=
 
-.PHONY: install run test lint format clean
+.PHONY: install run test lint format clean eval-encoding
 
 install: $(STAMP)
 
@@ -25,6 +25,10 @@ run: install
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q --doctest-modules tests transforms pipelines schemas
+
+## Encoding repair (transforms/mojibake.py) vs plain ftfy on ../shared/data/mojibake.
+eval-encoding: install
+	$(BIN)/python -m evaluations.encoding
 
 lint: install
 	$(BIN)/ruff check .
