@@ -75,7 +75,7 @@ FTFY_ENCODING_ONLY = ftfy.TextFixerConfig(
     explain=True,
 )
 
-_FTFY_CODEC_NAMES = {
+FTFY_CODEC_NAMES = {
     "sloppy-windows-1252": "cp1252",
     "sloppy-windows-1250": "cp1250",
     "sloppy-windows-1251": "cp1251",
@@ -89,11 +89,16 @@ _FTFY_CODEC_NAMES = {
 
 
 class Repair(NamedTuple):
+    """One kind of change made to a text, as the record's ``repairs`` holds it."""
+
     kind: str
     detail: str
     original: str
     replacement: str
     count: int
+
+    def as_record(self) -> dict[str, object]:
+        return self._asdict()
 
 
 class _Codec(NamedTuple):
@@ -517,7 +522,7 @@ def _undo_misreadings(line: str) -> tuple[str, list[_Piece]]:
 
 
 def _ftfy_codec_name(name: str) -> str:
-    return _FTFY_CODEC_NAMES.get(name, name)
+    return FTFY_CODEC_NAMES.get(name, name)
 
 
 def _ftfy_repairs(line: str) -> tuple[str, list[Repair]]:

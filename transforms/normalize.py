@@ -22,6 +22,7 @@ import ftfy
 from charset_normalizer import from_bytes
 
 from transforms.common import InputError, RunSettings, run_stage
+from transforms.mojibake import FTFY_CODEC_NAMES, Repair
 
 STAGE = "normalize"
 
@@ -58,19 +59,7 @@ _FIXER_KINDS = {
 }
 
 # Friendlier names for ftfy's codec names in repair details.
-_CODEC_NAMES = {
-    "sloppy-windows-1252": "cp1252",
-    "sloppy-windows-1250": "cp1250",
-    "sloppy-windows-1251": "cp1251",
-    "sloppy-windows-1253": "cp1253",
-    "sloppy-windows-1254": "cp1254",
-    "sloppy-windows-1257": "cp1257",
-    "windows-1252": "cp1252",
-    "latin-1": "latin-1",
-    "macroman": "mac_roman",
-    "cp437": "cp437",
-    "iso-8859-2": "iso-8859-2",
-}
+_CODEC_NAMES = {**FTFY_CODEC_NAMES, "iso8859-2": "iso-8859-2", "mac-roman": "mac_roman"}
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
@@ -82,17 +71,6 @@ _BOMS = (
 
 # C0 controls that never occur in text files (tab, LF, FF, CR, ESC do).
 _BINARY_BYTES = bytes(sorted(set(range(32)) - {9, 10, 12, 13, 27}))
-
-
-class Repair(NamedTuple):
-    kind: str
-    detail: str
-    original: str
-    replacement: str
-    count: int
-
-    def as_record(self) -> dict[str, Any]:
-        return self._asdict()
 
 
 class Decoded(NamedTuple):
