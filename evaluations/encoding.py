@@ -22,18 +22,13 @@ from typing import Any
 import ftfy
 
 from transforms.mojibake import repair_text
+from transforms.normalize import FTFY_CONFIG
 
 PROJECT = Path(__file__).resolve().parents[1]
 DEFAULT_SHARED = PROJECT.parent / "shared"
 
-# Plain ftfy as the product used it: every fix that never rewrites legitimate text.
-FTFY_BASELINE = ftfy.TextFixerConfig(
-    uncurl_quotes=False,
-    fix_character_width=False,
-    fix_latin_ligatures=False,
-    normalization=None,
-    explain=False,
-)
+# Plain ftfy exactly as the normalize stage configures it today.
+FTFY_BASELINE = FTFY_CONFIG._replace(explain=False)
 
 # ftfy's cosmetic steps that the product deliberately skips; applied to our output
 # before comparing with a case's ``fixed`` (which is ``ftfy.fix_text`` output).

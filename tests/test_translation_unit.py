@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from transforms.parse import DECLARED_SCOPE
+from transforms.parse import DECLARED_SCOPE, no_translation_evidence
 from transforms.translation import (
     DECLARED_MISMATCH_WEIGHTS,
     MIN_DETECTION_CONFIDENCE,
@@ -25,14 +25,7 @@ def _article(code: str | None, confidence: float, declared: str | None, scope: s
         "id": "a1",
         "text": "Body.",
         "language": _language(code, confidence, declared),
-        "translation": {
-            "is_translation": False,
-            "confidence": 0.0,
-            "source_language": None,
-            "machine": None,
-            "signals": [],
-            "derived_from": None,
-        },
+        "translation": no_translation_evidence(),
         DECLARED_SCOPE: scope,
     }
 

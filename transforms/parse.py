@@ -109,6 +109,18 @@ def declared_language(tag: str | None) -> str | None:
     return primary if re.fullmatch(r"[a-z]{2,3}", primary) else None
 
 
+def no_translation_evidence() -> dict[str, Any]:
+    """The ``translation`` record before the translation stage has weighed anything."""
+    return {
+        "is_translation": False,
+        "confidence": 0.0,
+        "source_language": None,
+        "machine": None,
+        "signals": [],
+        "derived_from": None,
+    }
+
+
 def candidate(
     *,
     kind: str,
@@ -138,14 +150,7 @@ def candidate(
         "text": text,
         "repairs": repairs,
         "language": {"code": None, "confidence": 0.0, "alternatives": [], "declared": declared},
-        "translation": {
-            "is_translation": False,
-            "confidence": 0.0,
-            "source_language": None,
-            "machine": None,
-            "signals": [],
-            "derived_from": None,
-        },
+        "translation": no_translation_evidence(),
         "published": published,
         "dates": [],
         "ingested_at": settings.run_time_millis,
