@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 # Set RUN_TIME=2026-01-01T00:00:00Z to pin the run's logical time (default: now).
 RUN_TIME ?=
 
-.PHONY: install run test lint format clean eval-encoding
+.PHONY: install run test lint format clean eval-encoding eval-dates eval-language train-provenance eval-provenance
 
 install: $(STAMP)
 
@@ -29,6 +29,22 @@ test: install
 ## Encoding repair (transforms/mojibake.py) vs plain ftfy on ../shared/data/mojibake.
 eval-encoding: install
 	$(BIN)/python -m evaluations.encoding
+
+## Date mentions (transforms/dates.py) against the TimeML gold of ../shared/data/timeml.
+eval-dates: install
+	$(BIN)/python -m evaluations.dates
+
+## Language detection accuracy per language on ../shared/data/langid/sentences.
+eval-language: install
+	$(BIN)/python -m evaluations.language
+
+## Train the translationese model on ../shared/data/translation into the package.
+train-provenance: install
+	$(BIN)/python -m evaluations.train_provenance
+
+## Translation provenance: held-out source language, seeds, derived-from links.
+eval-provenance: install
+	$(BIN)/python -m evaluations.provenance
 
 lint: install
 	$(BIN)/ruff check .
