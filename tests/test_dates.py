@@ -1,13 +1,27 @@
-"""Unit tests for transforms.dates: ISO and RFC 822 parsing, absolute date mentions."""
+"""Unit tests for transforms.dates: ISO and RFC 822 parsing, absolute date mentions,
+``published`` from the text, the event's day and the stage function.
+
+Relative expressions: tests/test_dates_relative.py; other languages:
+tests/test_dates_locale.py; sentences that must yield nothing: tests/test_dates_negatives.py.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from itertools import pairwise
 
 import pytest
 
-from transforms.dates import find_absolute_dates, parse_date_string, parse_iso
+from transforms.dates import (
+    DateSettings,
+    date_stage,
+    find_mentions,
+    parse_date_string,
+    parse_iso,
+    pin_day,
+    published_from_text,
+)
+from transforms.timex import Anchor, find_english
 
 
 def _dv(value: str, precision: str, source: str = "test") -> dict[str, str]:
@@ -180,19 +194,18 @@ def test_parse_date_string_unparseable_is_none(text: str | None) -> None:
     assert parse_date_string(text, "feed") is None
 
 
-# --- find_absolute_dates -----------------------------------------------------
+# --- absolute mentions -----------------------------------------------------
 
 
-def _mentions(text: str) -> list[tuple[str, int, int, str]]:
-    found = find_absolute_dates(text)
+def _mentions(text: str, published: dict[str, str] | None = None) -> list[tuple[str, int, int, str]]:
+    found = find_mentions(text, published, language="en")
     for mention in found:
         assert text[mention["start"] : mention["end"]] == mention["text"]
-        assert mention["type"] == "DATE"
-        assert mention["anchor"] is None
+        assert mention["type"] == ("TIME" if "T" in mention["value"] else "DATE")
     return [(m["text"], m["start"], m["end"], m["value"]) for m in found]
 
 
-def test_find_absolute_dates_three_forms_with_offsets() -> None:
+def test_three_written_forms_with_offsets() -> None:
     text = "On 14 March 2023 and March 14, 2023 (2023-03-14) the port closed."
     assert _mentions(text) == [
         ("14 March 2023", 3, 16, "2023-03-14"),
@@ -201,8 +214,8 @@ def test_find_absolute_dates_three_forms_with_offsets() -> None:
     ]
 
 
-def test_find_absolute_dates_mention_record_shape() -> None:
-    assert find_absolute_dates("Due 2024-06-07.") == [
+def test_mention_record_shape() -> None:
+    assert find_mentions("Due 2024-06-07.", None) == [
         {"text": "2024-06-07", "start": 4, "end": 14, "type": "DATE", "value": "2024-06-07", "anchor": None}
     ]
 
@@ -210,28 +223,57 @@ def test_find_absolute_dates_mention_record_shape() -> None:
 @pytest.mark.parametrize(
     ("text", "mention", "value"),
     [
-        ("It began on the 1st of May 2024.", "1st of May 2024", "2024-05-01"),
-        ("the 21st of March, 2021 was cold", "21st of March, 2021", "2021-03-21"),
+        ("It began on the 1st of May 2024.", "the 1st of May 2024", "2024-05-01"),
+        ("the 21st of March, 2021 was cold", "the 21st of March, 2021", "2021-03-21"),
         ("Polls closed on 2nd June 2024.", "2nd June 2024", "2024-06-02"),
         ("By 3rd Dec 2023 it was over.", "3rd Dec 2023", "2023-12-03"),
         ("On March 14th, 2023 they met.", "March 14th, 2023", "2023-03-14"),
         ("Signed Sept. 5, 2023 in Oslo.", "Sept. 5, 2023", "2023-09-05"),
-        ("Signed Sept 5, 2023 in Oslo.", "Sept 5, 2023", "2023-09-05"),
         ("Signed Sep 5, 2023 in Oslo.", "Sep 5, 2023", "2023-09-05"),
-        ("on 5 Sept. 2023 at noon", "5 Sept. 2023", "2023-09-05"),
+        ("on 5 Sept. 2023 at sunrise", "5 Sept. 2023", "2023-09-05"),
         ("Dec. 25, 2023 was a Monday.", "Dec. 25, 2023", "2023-12-25"),
         ("from 14 Mar 2023 onwards", "14 Mar 2023", "2023-03-14"),
-        ("on 3 May, 2024 and later", "3 May, 2024", "2024-05-03"),
         ("March 14 2023 without a comma", "March 14 2023", "2023-03-14"),
-        ("on 07 March 2023", "07 March 2023", "2023-03-07"),
         ("leap day 29 February 2024 came", "29 February 2024", "2024-02-29"),
         ("as of 2024-02-29.", "2024-02-29", "2024-02-29"),
-        ("at 2023-03-14T09:30 local time", "2023-03-14", "2023-03-14"),
+        ("at 2023-03-14T09:30 local time", "2023-03-14T09:30", "2023-03-14T09:30"),
+        ("On Tuesday, March 14, 2023, the port closed.", "Tuesday, March 14, 2023", "2023-03-14"),
+        # month and year, year, decade, century, quarter
+        ("In May 2024 the works began.", "May 2024", "2024-05"),
+        ("since February 2022, the war", "February 2022", "2022-02"),
+        ("It was built in 2021.", "2021", "2021"),
+        ("Prices soared in the 1990s.", "the 1990s", "199"),
+        ("a fad of the '80s", "the '80s", "198"),
+        ("from the mid-1970s on", "the mid-1970s", "197"),
+        ("in the 19th century", "the 19th century", "18"),
+        ("Sales in Q3 2024 fell.", "Q3 2024", "2024-Q3"),
+        ("profit in the third quarter of 2022", "the third quarter of 2022", "2022-Q3"),
+        ("in the first half of 2021", "the first half of 2021", "2021-H1"),
+        ("by Christmas 2022", "Christmas 2022", "2022-12-25"),
+        ("in the summer of 2019", "the summer of 2019", "2019-SU"),
+        ("the 2016 election", "2016", "2016"),
+        ("In nineteen ninety-six the bomb went off.", "nineteen ninety-six", "1996"),
     ],
 )
-def test_find_absolute_dates_single_mention(text: str, mention: str, value: str) -> None:
+def test_absolute_single_mention(text: str, mention: str, value: str) -> None:
     start = text.index(mention)
     assert _mentions(text) == [(mention, start, start + len(mention), value)]
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("on 14/03/2023", "2023-03-14"),  # day first: 14 is no month
+        ("on 03/14/2023", "2023-03-14"),  # month first: 14 is no month
+        ("on 14.03.2023", "2023-03-14"),
+        ("on 5.4.2023", "2023-04-05"),  # dots: day first, as everywhere they are used
+        ("on 05/04/2023", "2023-XX-XX"),  # could be either: the year only
+        ("on 3/14/98", "1998-03-14"),
+        ("on 2023/03/14", "2023-03-14"),
+    ],
+)
+def test_numeric_dates_order(text: str, value: str) -> None:
+    assert [m[3] for m in _mentions(text)] == [value]
 
 
 @pytest.mark.parametrize(
@@ -242,39 +284,22 @@ def test_find_absolute_dates_single_mention(text: str, mention: str, value: str)
         "29 February 2023 never happened.",
         "2023-02-30 never happened.",
         "2023-13-01 is not a month.",
-        "0 May 2023 is not a day.",
-        "Call 555-1234 now.",
+        "Call 555-1234 for details.",
         "In 1.2023 sales rose.",
         "Build 2023-03-14-15 is out.",
         "Serial 12023-03-14 is not a year.",
-        "Part 2023-03-144 ships soon.",
-        "See 2023/03/14 and 14/03/2023 and 12.03.2023.",
-        "In May 2024 the works began.",
+        "Part 2023-03-144 is out.",
         "The Mayor 5 2023 budget.",
         "March 14, 20234 is too long a year.",
-        "The score was 14 - 3 in 2023.",
+        "The score was 14 - 3.",
+        "Nothing dated here, only 42 numbers.",
     ],
 )
-def test_find_absolute_dates_non_mentions(text: str) -> None:
+def test_absolute_non_mentions(text: str) -> None:
     assert _mentions(text) == []
 
 
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        # "14 March 2023" and the ISO date that starts inside its year overlap: reported once.
-        ("On 14 March 2023-03-14 it rained.", [("14 March 2023", 3, 16, "2023-03-14")]),
-        ("From 1 May 2023-05-02 onwards.", [("1 May 2023", 5, 15, "2023-05-01")]),
-        ("May 14, 2023-05-14 was busy.", [("May 14, 2023", 0, 12, "2023-05-14")]),
-    ],
-)
-def test_find_absolute_dates_overlapping_matches_reported_once(
-    text: str, expected: list[tuple[str, int, int, str]]
-) -> None:
-    assert _mentions(text) == expected
-
-
-def test_find_absolute_dates_mentions_are_sorted_and_disjoint() -> None:
+def test_mentions_are_sorted_and_disjoint() -> None:
     text = (
         "2023-01-02 first, then Dec 25 2023 and 26 Dec 2023, "
         "also March 1, 2024; 1st of April 2024 (2024-04-01) closed it."
@@ -288,19 +313,160 @@ def test_find_absolute_dates_mentions_are_sorted_and_disjoint() -> None:
         "1st of April 2024",
         "2024-04-01",
     ]
-    starts = [m[1] for m in found]
-    assert starts == sorted(starts)
     for (_, _, end, _), (_, start, _, _) in pairwise(found):
         assert end <= start
 
 
-def test_find_absolute_dates_offsets_count_code_points() -> None:
+def test_offsets_count_code_points() -> None:
     text = "🎉 Célébration 東京 le 14 mars? Non: 14 March 2023."
     (mention,) = _mentions(text)
     assert mention[0] == "14 March 2023"
     assert mention[1] == text.index("14 March 2023")
 
 
-def test_find_absolute_dates_no_dates() -> None:
-    assert find_absolute_dates("") == []
-    assert find_absolute_dates("Nothing dated here, only 42 numbers and 2023 alone.") == []
+def test_offsets_survive_lowercasing_that_changes_length() -> None:
+    text = "İstanbul, 14 March 2023: talks."  # "İ".lower() is two code points
+    (mention,) = _mentions(text)
+    assert mention[1] == text.index("14 March 2023")
+
+
+def test_no_dates() -> None:
+    assert find_mentions("", None) == []
+    assert find_mentions("Nothing dated here.", None) == []
+
+
+def test_absolute_mentions_have_no_anchor() -> None:
+    published = {"value": "2023-03-14", "precision": "day", "source": "feed"}
+    assert [m["anchor"] for m in find_mentions("On 14 March 2023 and in 2021.", published)] == [None, None]
+
+
+# --- published from the text ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Updated: 14 March 2023 09:30\nA missile struck.", ("2023-03-14T09:30", "minute")),
+        ("Published: March 14, 2023\n\nA missile struck.", ("2023-03-14", "day")),
+        ("Published: 2024-06-07T09:30:00Z\nText.", ("2024-06-07T09:30:00+00:00", "second")),
+        ("First modification: 14/03/2023 - 10:32\nText.", ("2023-03-14T10:32", "minute")),
+        ("Text first.\nMore text.\nPosted on June 7, 2024 at 9:30 p.m.", ("2024-06-07T21:30", "minute")),
+        ("KYIV, March 14, 2023 (Reuters) - A missile struck.", ("2023-03-14", "day")),
+        ("14 March 2023 — A missile struck the city.", ("2023-03-14", "day")),
+    ],
+)
+def test_published_from_text(text: str, expected: tuple[str, str]) -> None:
+    assert published_from_text(text) == _dv(*expected, source="text")
+
+
+def test_published_stamp_beats_updated_stamp() -> None:
+    text = "Updated: 15 March 2023\nPublished: 14 March 2023\nBody."
+    assert published_from_text(text)["value"] == "2023-03-14"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "First modification:\nA witness said on Sunday.",  # a stamp with no date
+        "The war began on 24 February 2022 and goes on.",  # a date in the prose is no stamp
+        "Updated: yesterday\nText.",
+        "On Tuesday, officials said.",
+    ],
+)
+def test_no_published_from_text(text: str) -> None:
+    assert published_from_text(text) is None
+
+
+# --- the event's day -----------------------------------------------------------
+
+
+def test_pin_day_needs_agreement_of_weekday_and_date() -> None:
+    text = "Strikes hit on Tuesday. Intelligence update of 14 March 2023."
+    month = Anchor.parse("2023-03")
+    assert pin_day(find_english(text, month), month) == date(2023, 3, 14)
+    # 15 March 2023 was a Wednesday: no agreement, nothing pinned
+    other = text.replace("14 March", "15 March")
+    assert pin_day(find_english(other, month), month) is None
+    # a date outside the anchor's month pins nothing
+    april = Anchor.parse("2023-04")
+    assert pin_day(find_english(text, april), april) is None
+
+
+def _article(text: str, published: dict[str, str] | None, language: str | None = "en") -> dict:
+    return {"text": text, "published": published, "language": {"code": language}, "dates": []}
+
+
+def test_stage_refines_a_month_anchor_and_resolves_against_the_pinned_day() -> None:
+    text = (
+        "A missile struck the city, officials said.\n\n"
+        "Tuesday's strike was the worst since last April, and the war began in February 2022.\n\n"
+        "Update of 14 March 2023 from the ministry."
+    )
+    header = _dv("2023-03", "month", "header")
+    result = date_stage(_article(text, header), DateSettings())
+    assert result["published"] == header  # kept as the source gave it
+    assert result["event_date"] == _dv("2023-03-14", "day", "text")
+    by_text = {m["text"]: m for m in result["dates"]}
+    assert by_text["Tuesday"]["value"] == "2023-03-14"
+    assert by_text["Tuesday"]["anchor"] == "2023-03-14"
+    assert by_text["last April"]["value"] == "2022-04"
+    assert by_text["February 2022"]["value"] == "2022-02"
+
+
+def test_stage_event_date_from_a_day_anchor() -> None:
+    text = "A strike on Friday killed four people. The war began in 2022."
+    result = date_stage(_article(text, _dv("2024-06-07", "day", "header")), DateSettings())
+    assert result["event_date"] == _dv("2024-06-07", "day", "text")
+    assert [(m["text"], m["value"]) for m in result["dates"]] == [("Friday", "2024-06-07"), ("2022", "2022")]
+
+
+def test_stage_event_date_yesterday_from_a_feed_time() -> None:
+    text = "Rescuers worked through the night after yesterday's quake."
+    feed = _dv("2024-06-08T06:00:00+02:00", "second", "feed")
+    result = date_stage(_article(text, feed), DateSettings())
+    assert result["event_date"] == _dv("2024-06-07", "day", "text")
+    assert result["dates"][0]["anchor"] == "2024-06-08"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A strike hit the city yesterday, officials said.",  # no anchor: nothing to resolve against
+        "Witnesses said on Sunday there were no casualties.",
+        "The war began in February 2022.",
+    ],
+)
+def test_stage_no_event_date_without_anchor(text: str) -> None:
+    result = date_stage(_article(text, None), DateSettings())
+    assert result["published"] is None
+    assert result["event_date"] is None
+
+
+def test_stage_takes_published_from_a_stamp() -> None:
+    text = "Updated: 14 March 2023 09:30\nA missile struck the city yesterday."
+    result = date_stage(_article(text, None), DateSettings())
+    assert result["published"] == _dv("2023-03-14T09:30", "minute", "text")
+    assert result["event_date"] == _dv("2023-03-13", "day", "text")
+
+
+def test_stage_keeps_a_source_date_over_the_text() -> None:
+    text = "Updated: 14 March 2023\nA missile struck."
+    feed = _dv("2023-03-15T08:00:00+00:00", "second", "feed")
+    assert date_stage(_article(text, feed), DateSettings())["published"] == feed
+
+
+def test_stage_keeps_other_fields_and_is_deterministic() -> None:
+    article = {**_article("Talks resume on Monday, March 20.", _dv("2023-03-14", "day", "jsonl")), "id": "x"}
+    first = date_stage(article, DateSettings())
+    assert first["id"] == "x"
+    assert first == date_stage(article, DateSettings())
+    assert first["dates"] == [
+        {
+            "text": "Monday, March 20",
+            "start": 16,
+            "end": 32,
+            "type": "DATE",
+            "value": "2023-03-20",
+            "anchor": "2023-03-14",
+        }
+    ]

@@ -1,36 +1,38 @@
-"""Stage ``dates``: the publication date's value and precision, and the dates
-an article mentions, normalized to TIMEX3 values.
+"""Stage ``dates``: the publication date, the day of the main event, and every
+date an article mentions, normalized to TIMEX3 values.
 
-This first version finds absolute dates written in full (``14 March 2023``,
-``March 14, 2023``, ``2023-03-14``); relative expressions come later.
+- ``published``: what parsing took from the feed, the JSON or the text header;
+  else a date the text itself states (an "Updated:" or "First modification:"
+  line, a dateline).
+- ``dates``: English date and time expressions (``transforms.timex``) and
+  absolute dates in other languages (``transforms.dates_locale``), relative
+  ones resolved against the publication date, never against the clock.
+- ``event_date``: the day the main event happened when the text pins it. A
+  month-precision ``published`` is refined first when a weekday the text
+  mentions agrees with an absolute date of that month ("Tuesday" and
+  "14 March 2023"), and relative mentions are resolved against that day.
 
-    pytest --doctest-modules transforms/dates.py tests/test_dates.py
+    pytest --doctest-modules transforms/dates*.py transforms/timex.py tests/test_dates*.py
 """
 
 from __future__ import annotations
 
-import calendar
 import email.utils
 import re
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import apache_beam as beam
 
 from transforms.common import RunSettings, run_stage
+from transforms.dates_locale import find_foreign
+from transforms.timex import Anchor, Mention, find_english
 
 STAGE = "dates"
 
 PRECISIONS = ("year", "month", "day", "hour", "minute", "second")
-
-_MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
-_MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
-_MONTHS["sept"] = 9
-_MONTH_RE = (
-    r"(?P<month>January|February|March|April|May|June|July|August|September|October|November"
-    r"|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
-)
 
 _ISO_DATE = re.compile(
     r"^(?P<y>\d{4})(?:-(?P<m>\d{2})(?:-(?P<d>\d{2})"
@@ -129,68 +131,242 @@ def from_struct_time(value: Any, source: str) -> dict[str, str] | None:
     return date_value(moment.isoformat(), "second", source)
 
 
-_DAY_MONTH_YEAR = re.compile(
-    r"\b(?P<day>[0-3]?\d)(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH_RE + r",?\s+(?P<year>\d{4})\b"
-)
-_MONTH_DAY_YEAR = re.compile(
-    r"\b" + _MONTH_RE + r"\s+(?P<day>[0-3]?\d)(?:st|nd|rd|th)?,?\s+(?P<year>\d{4})\b"
-)
-_ISO_IN_TEXT = re.compile(r"(?<![\d/.-])(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})(?![\d/-])")
+# --- mentions ---------------------------------------------------------------------
 
 
-def _valid_date(year: str, month: int, day: str) -> str | None:
+@dataclass(frozen=True)
+class DateSettings:
+    """How the stage decides ``published`` from the text and pins ``event_date``."""
+
+    #: Lines at the top and at the bottom of the text searched for "Updated: …" stamps.
+    stamp_lines: int = 6
+    #: A relative day ("Friday", "yesterday") counts as the event's day only this many days
+    #: before the publication day; later or earlier ones are other events.
+    event_window_days: int = 7
+    #: Absolute dates count for the event only in the lead (characters from the start).
+    lead_chars: int = 1500
+    #: Read absolute dates in other languages (transforms.dates_locale).
+    foreign: bool = True
+
+
+def _merge(*groups: list[Mention]) -> list[Mention]:
+    """One sorted, disjoint list; where mentions overlap the longest (then the first) stays."""
+    chosen: list[Mention] = []
+    for mention in sorted((m for g in groups for m in g), key=lambda m: (-(m.end - m.start), m.start)):
+        if all(mention.end <= c.start or mention.start >= c.end for c in chosen):
+            chosen.append(mention)
+    return sorted(chosen, key=lambda m: m.start)
+
+
+def mentions_of(
+    text: str, anchor: Anchor | None, language: str | None, settings: DateSettings
+) -> list[Mention]:
+    """English expressions always (numbers and years read the same everywhere), plus
+    absolute dates in the article's language when it is not English."""
+    english = find_english(text, anchor)
+    if not settings.foreign or language == "en":
+        return english
+    return _merge(english, find_foreign(text, language, anchor))
+
+
+def find_mentions(
+    text: str,
+    published: dict[str, str] | None,
+    *,
+    language: str | None = None,
+    settings: DateSettings | None = None,
+) -> list[dict[str, Any]]:
+    """Date mentions as schema records, relative ones resolved against ``published``.
+
+    >>> pub = {"value": "2023-03-14", "precision": "day", "source": "header"}
+    >>> [(m["text"], m["value"], m["anchor"]) for m in find_mentions("Rain fell yesterday, not now.", pub)]
+    [('yesterday', '2023-03-13', '2023-03-14'), ('now', 'PRESENT_REF', None)]
+    """
+    settings = settings or DateSettings()
+    anchor = Anchor.parse(published["value"]) if published else None
+    return [m.as_record() for m in mentions_of(text, anchor, language, settings)]
+
+
+# --- published from the text ------------------------------------------------------
+
+_STAMP = re.compile(
+    r"^[ \t*_#>]*(?P<label>first published|published|posted|first modification|primera modificaci[oó]n"
+    r"|publi[ée]|publicado|veröffentlicht|pubblicato|last updated|last modified|updated|last modification"
+    r"|modified|mis à jour|actualizado|aktualisiert|aggiornato|date|dated)"
+    r"(?:\s+(?:on|at|le|am|el|il))?\s*:?\s*(?P<rest>\S.*)$",
+    re.I | re.M,
+)
+#: Stamps that give the first publication; the others ("Updated") a later one.
+_FIRST = frozenset(
+    "first published|published|posted|first modification|primera modificación|primera modificacion|publié"
+    "|publie|publicado|veröffentlicht|pubblicato|date|dated".split("|")
+)
+_CLOCK = re.compile(r"(?:\s*(?:,|-|–|—|at|à|a las|um|alle|às)?\s*)(?P<h>[01]?\d|2[0-3])[:.h](?P<m>[0-5]\d)"
+                    r"(?:\s*(?P<ampm>[ap])\.?\s?m\.?)?")  # fmt: skip
+_DATELINE = re.compile(r"^\s*(?:[A-ZÀ-Ý][\w .'’-]{1,40}?,\s*|\(\w[\w .'’-]*\)\s*)?")
+
+
+def _stamp_date(rest: str, language: str | None, settings: DateSettings) -> dict[str, str] | None:
+    """The date (and clock time) a stamp line starts with, at the precision written."""
+    # ISO only: RFC 822 parsing would invent a UTC zone for "14 March 2023 09:30".
+    parsed = parse_iso(rest.strip().split()[0] if rest.strip() else "", "text")
+    if parsed:
+        return parsed
+    mentions = mentions_of(rest[:80], None, language, settings)
+    if not mentions or mentions[0].start > 3 or "X" in mentions[0].value:
+        return None
+    first = mentions[0]
+    if not re.fullmatch(r"\d{4}-\d{2}(?:-\d{2})?", first.value[:10]) or "T" in first.value:
+        return None
+    if len(first.value) == 7:
+        return date_value(first.value, "month", "text")
+    clock = _CLOCK.match(rest, first.end)
+    if clock:
+        hour = int(clock["h"])
+        if clock["ampm"]:
+            hour = hour % 12 + (12 if clock["ampm"].lower() == "p" else 0)
+        return date_value(f"{first.value}T{hour:02d}:{clock['m']}", "minute", "text")
+    return date_value(first.value, "day", "text")
+
+
+def published_from_text(
+    text: str, language: str | None = None, settings: DateSettings | None = None
+) -> dict[str, str] | None:
+    """A publication date the text states: a "Published:"/"First modification:" stamp,
+    else an "Updated:" one, else a dateline that opens the text. Never a date in the prose.
+
+    >>> published_from_text("Updated: 14 March 2023 09:30\\nA missile struck.")
+    {'value': '2023-03-14T09:30', 'precision': 'minute', 'source': 'text'}
+    >>> published_from_text("KYIV, March 14, 2023 (Reuters) - A missile struck.")["value"]
+    '2023-03-14'
+    >>> published_from_text("First modification:\\nA witness said on Sunday.") is None
+    True
+    """
+    settings = settings or DateSettings()
+    lines = text.splitlines()
+    n = settings.stamp_lines
+    candidates = [*lines[:n], *lines[-n:]] if len(lines) > 2 * n else lines
+    first_hand: dict[str, str] | None = None
+    updated: dict[str, str] | None = None
+    for line in candidates:
+        match = _STAMP.match(line)
+        if not match:
+            continue
+        found = _stamp_date(match["rest"], language, settings)
+        if not found:
+            continue
+        if match["label"].lower() in _FIRST:
+            first_hand = first_hand or found
+        else:
+            updated = updated or found
+    if first_hand or updated:
+        return first_hand or updated
+    opening = text.lstrip()[:120]
+    prefix = _DATELINE.match(opening)
+    rest = opening[prefix.end() :] if prefix else opening
+    found = _stamp_date(rest, language, settings)
+    if found and re.match(r"[^\n]{0,40}?(?:\(|[-–—:/|]|$)", rest[len(rest.split("  ")[0]) :] or "-"):
+        return found
+    return None
+
+
+# --- the event's day ----------------------------------------------------------------
+
+_DAY_VALUE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_UNRESOLVED_WEEKDAY = re.compile(r"XXXX-WXX-(\d)")
+
+
+def _day_of(value: str) -> date | None:
+    match = _DAY_VALUE.match(value)
+    if not match:
+        return None
     try:
-        return date(int(year), month, int(day)).isoformat()
+        return date(*map(int, match.groups()))
     except ValueError:
         return None
 
 
-def find_absolute_dates(text: str) -> list[dict[str, Any]]:
-    """Absolute calendar dates written in full, as TIMEX3 mentions.
+def pin_day(mentions: list[Mention], anchor: Anchor | None) -> date | None:
+    """The day a weekday mention and an absolute date agree on, within the anchor's month
+    or year: "Tuesday" and "14 March 2023" (a Tuesday) under ``2023-03`` pin 2023-03-14.
 
-    >>> [(m["text"], m["value"]) for m in find_absolute_dates(
-    ...     "On 14 March 2023 and March 14, 2023 (2023-03-14), not 31 June 2023.")]
-    [('14 March 2023', '2023-03-14'), ('March 14, 2023', '2023-03-14'), ('2023-03-14', '2023-03-14')]
+    >>> t = "Strikes on Tuesday. Update of 14 March 2023."
+    >>> pin_day(find_english(t, Anchor.parse("2023-03")), Anchor.parse("2023-03"))
+    datetime.date(2023, 3, 14)
+    >>> pin_day(find_english(t, Anchor.parse("2023-04")), Anchor.parse("2023-04")) is None
+    True
     """
-    found: list[tuple[int, int, str]] = []
-    for pattern in (_DAY_MONTH_YEAR, _MONTH_DAY_YEAR):
-        for match in pattern.finditer(text):
-            value = _valid_date(match["year"], _MONTHS[match["month"].lower()], match["day"])
-            if value:
-                found.append((match.start(), match.end(), value))
-    for match in _ISO_IN_TEXT.finditer(text):
-        value = _valid_date(match["year"], int(match["month"]), match["day"])
-        if value:
-            found.append((match.start(), match.end(), value))
-    mentions: list[dict[str, Any]] = []
-    last_end = -1
-    for start, end, value in sorted(found, key=lambda f: (f[0], -f[1])):
-        if start < last_end:  # overlapping forms: keep the first, longest
+    weekdays = {int(m.group(1)) for x in mentions if (m := _UNRESOLVED_WEEKDAY.match(x.value))}
+    if not weekdays:
+        return None
+    for mention in mentions:
+        if mention.anchor is not None:
+            continue  # only dates the text spells out pin anything
+        day = _day_of(mention.value)
+        if day is None or day.isoweekday() not in weekdays:
             continue
-        mentions.append(
-            {
-                "text": text[start:end],
-                "start": start,
-                "end": end,
-                "type": "DATE",
-                "value": value,
-                "anchor": None,
-            }
-        )
-        last_end = end
-    return mentions
+        if anchor is not None and (day.year != anchor.year or (anchor.month and day.month != anchor.month)):
+            continue
+        return day
+    return None
 
 
-def extract_dates(article: dict[str, Any]) -> dict[str, Any]:
-    return {**article, "dates": find_absolute_dates(article["text"])}
+def event_day(mentions: list[Mention], anchor: Anchor | None, settings: DateSettings) -> date | None:
+    """The first day the text gives for what happened, seen from a day-precision anchor:
+    a resolved relative day ("Friday", "yesterday") in the week up to the anchor, or an
+    absolute date in the lead within that week."""
+    anchor_day = anchor.date if anchor else None
+    if anchor_day is None:
+        return None
+    earliest = anchor_day - timedelta(days=settings.event_window_days)
+    days = [(m, d) for m in mentions if (d := _day_of(m.value)) is not None and earliest <= d <= anchor_day]
+    # A day said relative to the publication ("Friday", "yesterday") tells the news event;
+    # a written-out date may be a stamp or an aside, so it only counts when there is none.
+    for mention, day in days:
+        if mention.anchor is not None:
+            return day
+    for mention, day in days:
+        if mention.start < settings.lead_chars:
+            return day
+    return None
+
+
+def date_stage(article: dict[str, Any], settings: DateSettings) -> dict[str, Any]:
+    """The article with ``published`` (from the text when no source gave one),
+    ``event_date`` and ``dates`` filled."""
+    text = article["text"]
+    language = (article.get("language") or {}).get("code")
+    published = article.get("published") or published_from_text(text, language, settings)
+    anchor = Anchor.parse(published["value"]) if published else None
+    mentions = mentions_of(text, anchor, language, settings)
+    event: date | None = None
+    if anchor is None or anchor.day is None:
+        event = pin_day(mentions, anchor)
+        if event is not None:
+            # Resolve the text again against the pinned day: "Tuesday" now has a date.
+            mentions = mentions_of(text, Anchor(event.year, event.month, event.day), language, settings)
+    else:
+        event = event_day(mentions, anchor, settings)
+    return {
+        **article,
+        "published": published,
+        "event_date": date_value(event.isoformat(), "day", "text") if event else None,
+        "dates": [m.as_record() for m in mentions],
+    }
 
 
 def _extractor(_: RunSettings) -> Callable[[dict[str, Any]], dict[str, Any]]:
-    return extract_dates
+    settings = DateSettings()
+
+    def extract(article: dict[str, Any]) -> dict[str, Any]:
+        return date_stage(article, settings)
+
+    return extract
 
 
 class ExtractDates(beam.PTransform):
-    """Articles -> articles with ``dates`` (main) and dead letters (``dead_letter``)."""
+    """Articles -> articles with ``published``, ``event_date`` and ``dates`` (main) and dead
+    letters (``dead_letter``)."""
 
     def __init__(self, settings: RunSettings):
         super().__init__()

@@ -1,0 +1,215 @@
+"""Measure date mentions (``transforms.dates``) against the TimeML gold of ``../shared``.
+
+    python -m evaluations.dates [--shared DIR] [--corpus TimeBank] [--errors N]
+
+Reads ``DIR/data/timeml/{TimeBank,AQUAINT}/*.tml``: the document text, its
+creation time (DCT) as the anchor and the gold ``TIMEX3`` spans. Prints, for
+gold DATE and TIME expressions, strict (same span) and relaxed (overlapping
+span) precision, recall and F1, the value accuracy of relaxed matches and the
+value F1 (a match counts when the spans overlap and the values are equal), per
+corpus and overall, and the extractor's speed in ms per 2 KB of text.
+
+A predicted mention that only overlaps a gold DURATION or SET counts as a
+false positive (the extractor must not report those); how many there were is
+printed too. Exits 0 with a message when the data is absent.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import re
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from transforms.dates import DateSettings, find_mentions
+
+PROJECT = Path(__file__).resolve().parents[1]
+DEFAULT_SHARED = PROJECT.parent / "shared"
+CORPORA = ("TimeBank", "AQUAINT")
+SCORED_TYPES = ("DATE", "TIME")
+
+_TAG = re.compile(r"<(/?)([A-Za-z0-9_]+)([^>]*)>")
+_ATTR = re.compile(r'(\w+)="([^"]*)"')
+_DCT = re.compile(r"<DCT>\s*<TIMEX3[^>]*\bvalue=\"([^\"]+)\"")
+
+
+@dataclass(frozen=True)
+class Timex:
+    start: int
+    end: int
+    type: str
+    value: str
+
+
+@dataclass
+class Document:
+    name: str
+    text: str
+    dct: str
+    gold: list[Timex]
+
+
+@dataclass
+class Counts:
+    gold: int = 0
+    pred: int = 0
+    strict_pred: int = 0
+    strict_gold: int = 0
+    relaxed_pred: int = 0
+    relaxed_gold: int = 0
+    value_pred: int = 0
+    value_gold: int = 0
+    pairs: int = 0
+    pairs_equal: int = 0
+    on_duration_or_set: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def add(self, other: Counts) -> None:
+        for name in self.__dataclass_fields__:
+            if name != "errors":
+                setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.errors.extend(other.errors)
+
+
+def read_tml(path: Path) -> Document:
+    """A TimeML file's plain TEXT, its DCT and the TIMEX3 spans (offsets into that text)."""
+    raw = path.read_text(encoding="utf-8")
+    dct_match = _DCT.search(raw)
+    dct = dct_match.group(1) if dct_match else ""
+    body = raw[raw.index("<TEXT>") + len("<TEXT>") : raw.rindex("</TEXT>")]
+    parts: list[str] = []
+    length = 0
+    gold: list[Timex] = []
+    open_timex: tuple[int, dict[str, str]] | None = None
+    pos = 0
+    for tag in _TAG.finditer(body):
+        chunk = html.unescape(body[pos : tag.start()])
+        parts.append(chunk)
+        length += len(chunk)
+        pos = tag.end()
+        closing, name = tag.group(1), tag.group(2)
+        if name != "TIMEX3":
+            continue
+        if not closing:
+            open_timex = (length, dict(_ATTR.findall(tag.group(3))))
+        elif open_timex:
+            start, attrs = open_timex
+            gold.append(Timex(start, length, attrs.get("type", ""), attrs.get("value", "")))
+            open_timex = None
+    parts.append(html.unescape(body[pos:]))
+    return Document(path.stem, "".join(parts), dct, gold)
+
+
+def score(doc: Document, predicted: list[dict], keep_errors: bool) -> Counts:
+    counts = Counts()
+    gold = [g for g in doc.gold if g.type in SCORED_TYPES]
+    other = [g for g in doc.gold if g.type not in SCORED_TYPES]
+    counts.gold, counts.pred = len(gold), len(predicted)
+
+    def overlaps(a_start: int, a_end: int, b_start: int, b_end: int) -> bool:
+        return a_start < b_end and b_start < a_end
+
+    for p in predicted:
+        hits = [g for g in gold if overlaps(p["start"], p["end"], g.start, g.end)]
+        if any(g.start == p["start"] and g.end == p["end"] for g in hits):
+            counts.strict_pred += 1
+        if hits:
+            counts.relaxed_pred += 1
+            if any(g.value == p["value"] for g in hits):
+                counts.value_pred += 1
+        elif any(overlaps(p["start"], p["end"], g.start, g.end) for g in other):
+            counts.on_duration_or_set += 1
+            if keep_errors:
+                counts.errors.append(f"{doc.name}: FP(dur/set) {p['text']!r} -> {p['value']}")
+        elif keep_errors:
+            counts.errors.append(f"{doc.name}: FP {p['text']!r} -> {p['value']}")
+    for g in gold:
+        hits = [p for p in predicted if overlaps(p["start"], p["end"], g.start, g.end)]
+        if any(p["start"] == g.start and p["end"] == g.end for p in hits):
+            counts.strict_gold += 1
+        if hits:
+            counts.relaxed_gold += 1
+            counts.pairs += 1
+            if any(p["value"] == g.value for p in hits):
+                counts.value_gold += 1
+                counts.pairs_equal += 1
+            elif keep_errors:
+                got = ", ".join(f"{p['text']!r}={p['value']}" for p in hits)
+                span = doc.text[g.start : g.end]
+                counts.errors.append(f"{doc.name}: VALUE {span!r} gold {g.value} got {got} (dct {doc.dct})")
+        elif keep_errors:
+            context = doc.text[max(0, g.start - 40) : g.end + 40].replace("\n", " ")
+            counts.errors.append(
+                f"{doc.name}: FN {doc.text[g.start : g.end]!r} ({g.type} {g.value}) in …{context}…"
+            )
+    return counts
+
+
+def prf(hit_pred: int, pred: int, hit_gold: int, gold: int) -> tuple[float, float, float]:
+    p = hit_pred / pred if pred else 0.0
+    r = hit_gold / gold if gold else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return p, r, f
+
+
+def report(name: str, c: Counts) -> None:
+    strict = prf(c.strict_pred, c.pred, c.strict_gold, c.gold)
+    relaxed = prf(c.relaxed_pred, c.pred, c.relaxed_gold, c.gold)
+    value = prf(c.value_pred, c.pred, c.value_gold, c.gold)
+    accuracy = c.pairs_equal / c.pairs if c.pairs else 0.0
+    print(
+        f"{name:<9} gold {c.gold:>5} pred {c.pred:>5} | "
+        f"strict P {strict[0]:.3f} R {strict[1]:.3f} F1 {strict[2]:.3f} | "
+        f"relaxed P {relaxed[0]:.3f} R {relaxed[1]:.3f} F1 {relaxed[2]:.3f} | "
+        f"value acc {accuracy:.3f} P {value[0]:.3f} R {value[1]:.3f} F1 {value[2]:.3f} | "
+        f"FP on DURATION/SET {c.on_duration_or_set}"
+    )
+
+
+def anchor_of(dct: str) -> dict[str, str] | None:
+    """The DCT as a ``published`` record (day precision is what TimeML gives)."""
+    match = re.match(r"(\d{4})-?(\d{2})-?(\d{2})", dct)
+    if not match:
+        return None
+    return {"value": "-".join(match.groups()), "precision": "day", "source": "header"}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED)
+    parser.add_argument("--corpus", choices=CORPORA, action="append")
+    parser.add_argument("--errors", type=int, default=0, help="print up to N errors per corpus")
+    args = parser.parse_args(argv)
+    root = args.shared / "data" / "timeml"
+    if not root.is_dir():
+        print(f"No TimeML data at {root}: nothing to evaluate (it lives in ../shared beside the project).")
+        return 0
+    settings = DateSettings()
+    total = Counts()
+    elapsed = 0.0
+    chars = 0
+    for corpus in args.corpus or CORPORA:
+        counts = Counts()
+        for path in sorted((root / corpus).glob("*.tml")):
+            doc = read_tml(path)
+            anchor = anchor_of(doc.dct)
+            began = time.perf_counter()
+            predicted = find_mentions(doc.text, anchor, language="en", settings=settings)
+            elapsed += time.perf_counter() - began
+            chars += len(doc.text)
+            counts.add(score(doc, predicted, keep_errors=bool(args.errors)))
+        report(corpus, counts)
+        for line in counts.errors[: args.errors]:
+            print("   ", line)
+        total.add(counts)
+    report("overall", total)
+    per_2kb = elapsed * 1000 / (chars / 2048) if chars else 0.0
+    print(f"speed: {per_2kb:.3f} ms per 2 KB article ({chars} characters in {elapsed * 1000:.0f} ms)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

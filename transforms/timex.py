@@ -1,0 +1,1669 @@
+"""English date and time expressions, found by rules and normalized to TIMEX3 values.
+
+The finder works in two steps so that it stays well under a millisecond per
+article: one pass splits the lower-cased text into word and number tokens,
+and only tokens that can start or head an expression (a month, a weekday,
+``yesterday``, ``ago``, a number, ...) try the few anchored patterns of
+their family. Overlapping candidates keep the longest. Relative expressions
+are resolved against an :class:`Anchor` (the publication date); parts that
+the anchor cannot fix stay ``X`` (``XXXX-WXX-2``), per the TimeML guidelines.
+
+    >>> a = Anchor.parse("2023-03-14")
+    >>> [(m.text, m.value) for m in find_english("He said on Tuesday that last April was worse.", a)]
+    [('Tuesday', '2023-03-14'), ('last April', '2022-04')]
+    >>> [(m.text, m.value) for m in find_english("They will meet on Tuesday.", Anchor.parse("2023-03-15"))]
+    [('Tuesday', '2023-03-21')]
+    >>> [m.value for m in find_english("It happened on Tuesday.", None)]
+    ['XXXX-WXX-2']
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+# --- vocabulary -----------------------------------------------------------------
+
+MONTHS: dict[str, int] = {
+    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,
+    "august": 8, "september": 9, "october": 10, "november": 11, "december": 12,
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9,
+    "sept": 9, "oct": 10, "nov": 11, "dec": 12,
+}  # fmt: skip
+#: Abbreviations are also names and words ("Jan", "Dec", "Mar"): only with a day or year.
+ABBREVIATIONS = frozenset(name for name in MONTHS if len(name) <= 4 and name not in ("may", "june", "july"))
+WEEKDAYS: dict[str, int] = {
+    "monday": 1, "tuesday": 2, "wednesday": 3, "thursday": 4, "friday": 5, "saturday": 6, "sunday": 7,
+}  # fmt: skip
+NUMBER_WORDS: dict[str, int] = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20,
+    "thirty": 30, "forty": 40, "fifty": 50, "a couple of": 2, "couple of": 2,
+}  # fmt: skip
+ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4}
+PARTS_OF_DAY = {"morning": "MO", "afternoon": "AF", "evening": "EV", "night": "NI", "tonight": "NI"}
+SEASONS = {"spring": "SP", "summer": "SU", "fall": "FA", "autumn": "FA", "winter": "WI"}
+#: Months each season covers, to tell whether "last summer" is this year's or last year's.
+SEASON_END_MONTH = {"SP": 5, "SU": 8, "FA": 11, "WI": 2}
+SEASON_START_MONTH = {"SP": 3, "SU": 6, "FA": 9, "WI": 12}
+
+_MONTH_ALT = "|".join(sorted(MONTHS, key=len, reverse=True))
+_WEEKDAY_ALT = "|".join(WEEKDAYS)
+_DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
+_DAY2 = _DAY.replace("<day>", "<day2>")
+_YEAR = r"(?P<year>1[5-9]\d\d|20\d\d|21\d\d)(?![\d%])"
+_SEP = r"(?:\s*,\s*|\s+)"
+
+# --- anchor -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """What relative expressions resolve against: a year, maybe a month, maybe a day."""
+
+    year: int
+    month: int | None = None
+    day: int | None = None
+
+    @classmethod
+    def parse(cls, value: str | None) -> Anchor | None:
+        """The anchor of a TIMEX3-like value (``2023``, ``2023-03``, ``2023-03-14T09:30…``).
+
+        >>> Anchor.parse("2023-03"), Anchor.parse("x") is None
+        (Anchor(year=2023, month=3, day=None), True)
+        """
+        match = re.match(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", value or "")
+        if not match:
+            return None
+        y, m, d = match.groups()
+        try:
+            date(int(y), int(m or 1), int(d or 1))
+        except ValueError:
+            return None
+        return cls(int(y), int(m) if m else None, int(d) if d else None)
+
+    @property
+    def label(self) -> str:
+        if self.day is not None and self.month is not None:
+            return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
+        if self.month is not None:
+            return f"{self.year:04d}-{self.month:02d}"
+        return f"{self.year:04d}"
+
+    @property
+    def date(self) -> date | None:
+        if self.month is None or self.day is None:
+            return None
+        return date(self.year, self.month, self.day)
+
+    @property
+    def quarter(self) -> int | None:
+        return None if self.month is None else (self.month - 1) // 3 + 1
+
+
+@dataclass(frozen=True)
+class Mention:
+    text: str
+    start: int
+    end: int
+    type: str
+    value: str
+    anchor: str | None = None
+
+    def as_record(self) -> dict[str, object]:
+        return {
+            "text": self.text,
+            "start": self.start,
+            "end": self.end,
+            "type": self.type,
+            "value": self.value,
+            "anchor": self.anchor,
+        }
+
+
+@dataclass(frozen=True)
+class _Found:
+    start: int
+    end: int
+    value: str
+    type: str = "DATE"
+    relative: bool = False
+    #: May the span grow left over "the", "early", "the end of"… (value unchanged).
+    extend: bool = True
+    #: "year_back" ("a year earlier") takes the granularity of the period just compared;
+    #: "clock" (a time without a day) takes the day last mentioned.
+    kind: str = ""
+
+
+# --- value helpers ----------------------------------------------------------------
+
+
+def day_value(d: date) -> str:
+    return d.isoformat()
+
+
+def week_value(d: date) -> str:
+    """ISO week of a day, the TIMEX3 way.
+
+    >>> week_value(date(2023, 1, 1)), week_value(date(2023, 3, 14))
+    ('2022-W52', '2023-W11')
+    """
+    year, week, _ = d.isocalendar()
+    return f"{year:04d}-W{week:02d}"
+
+
+def month_value(year: int, month: int) -> str:
+    while month < 1:
+        year, month = year - 1, month + 12
+    while month > 12:
+        year, month = year + 1, month - 12
+    return f"{year:04d}-{month:02d}"
+
+
+def valid_day(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def easter(year: int) -> date:
+    """Western Easter Sunday (anonymous Gregorian algorithm).
+
+    >>> easter(2024), easter(2023)
+    (datetime.date(2024, 3, 31), datetime.date(2023, 4, 9))
+    """
+    a, b, c = year % 19, year // 100, year % 100
+    d, e = b // 4, b % 4
+    f = (b + 8) // 25
+    g = (b - f + 1) // 3
+    h = (19 * a + b - d - g + 15) % 30
+    i, k = c // 4, c % 4
+    ell = (32 + 2 * e + 2 * i - h - k) % 7
+    m = (a + 11 * h + 22 * ell) // 451
+    month = (h + ell - 7 * m + 114) // 31
+    day = (h + ell - 7 * m + 114) % 31 + 1
+    return date(year, month, day)
+
+
+def _thanksgiving(year: int) -> date:
+    first = date(year, 11, 1)
+    return first + timedelta(days=(3 - first.weekday()) % 7 + 21)
+
+
+HOLIDAYS: dict[str, Callable[[int], date]] = {
+    "christmas eve": lambda y: date(y, 12, 24),
+    "christmas day": lambda y: date(y, 12, 25),
+    "christmas": lambda y: date(y, 12, 25),
+    "boxing day": lambda y: date(y, 12, 26),
+    "new year's eve": lambda y: date(y, 12, 31),
+    "new year's day": lambda y: date(y, 1, 1),
+    "valentine's day": lambda y: date(y, 2, 14),
+    "halloween": lambda y: date(y, 10, 31),
+    "easter sunday": easter,
+    "easter monday": lambda y: easter(y) + timedelta(days=1),
+    "good friday": lambda y: easter(y) - timedelta(days=2),
+    "easter": easter,
+    "thanksgiving day": _thanksgiving,
+    "thanksgiving": _thanksgiving,
+}
+
+# --- tense --------------------------------------------------------------------------
+
+_TENSE_TOKEN = re.compile(r"[a-z']+")
+_FUTURE_WORDS = frozenset(
+    "will won't shall 'll gonna would upcoming next until deadline might could scheduled".split()
+)
+#: Future when "to" follows: "plans to", "expected to", "is to".
+_FUTURE_BEFORE_TO = frozenset(
+    "going plans plan planning planned expected expects expect set due is are intends intend aims aim "
+    "preparing hopes hope".split()
+)
+#: Future after "to": "to be held", "to meet".
+_TO_VERBS = frozenset("be meet vote visit hold start begin announce open close travel leave arrive".split())
+_PAST_WORDS = frozenset(
+    "was were had did said told took went came made met held began saw gave fell rose won lost left struck "
+    "hit killed ago last earlier".split()
+)
+_REPORTING = frozenset({"said", "told", "says"})
+_STRONG_PAST = frozenset(
+    {
+        "died",
+        "killed",
+        "announced",
+        "reported",
+        "signed",
+        "launched",
+        "attacked",
+        "opened",
+        "closed",
+        "ended",
+        "started",
+        "visited",
+        "happened",
+        "occurred",
+        "arrived",
+        "resigned",
+    }
+)
+_WAS = frozenset({"was", "were", "had", "been"})
+#: A sentence or clause ends here; not the dots of "a.m." or "U.S.".
+_CLAUSE_END = re.compile(r"[!?;\n]|(?<!\.[a-z])(?<!\b[a-z])\.(?=\s|$)")
+
+
+def _cue(words: list[str], i: int, strong: bool) -> str | None:
+    """The tense word ``i`` of a clause signals, if any."""
+    word = words[i]
+    following = words[i + 1] if i + 1 < len(words) else ""
+    previous = words[i - 1] if i else ""
+    future = (
+        word in _FUTURE_WORDS
+        or word.endswith("'ll")
+        or (word in _FUTURE_BEFORE_TO and following == "to")
+        or (word == "to" and following in _TO_VERBS)
+        or (word in ("soon", "early") and previous == "as")
+        or (word == "planned" and following == "for")
+    )
+    if future:
+        # "was due to expire", "had been scheduled": a plan seen from the past
+        before = words[max(0, i - 3) : i]
+        return "past" if _WAS.intersection(before) else "future"
+    if word in _PAST_WORDS or (len(word) > 4 and word.endswith("ed")):
+        if strong and (word.endswith("ed") or word in _REPORTING) and word not in _STRONG_PAST:
+            return None
+        return "past"
+    return None
+
+
+def tense_near(low: str, start: int, end: int, strong: bool = False) -> str | None:
+    """'past', 'future' or None: the closest tense cue to a span in its sentence.
+
+    ``strong`` ignores ``-ed`` words (often adjectives: "proposed", "based") and
+    reporting verbs, for expressions whose default is the nearest occurrence
+    rather than the past one. A future cue after ``was``/``had been`` ("was due
+    to expire") is past.
+
+    >>> t = "officials said on tuesday the talks will resume on friday."
+    >>> tense_near(t, 18, 25), tense_near(t, 50, 56)
+    ('past', 'future')
+    """
+    left_from = max(0, start - 100)
+    cuts = [m.end() for m in _CLAUSE_END.finditer(low, left_from, start)]
+    if cuts:
+        left_from = cuts[-1]
+    right_to = min(len(low), end + 80)
+    stop = _CLAUSE_END.search(low, end, right_to)
+    if stop:
+        right_to = stop.start()
+    best: tuple[int, str] | None = None
+    for lo, hi, is_left in ((left_from, start, True), (end, right_to, False)):
+        tokens = list(_TENSE_TOKEN.finditer(low, lo, hi))
+        words = [t.group() for t in tokens]
+        for i, token in enumerate(tokens):
+            cue = _cue(words, i, strong)
+            if cue is None:
+                continue
+            distance = start - token.end() if is_left else token.start() - end
+            if best is None or distance < best[0]:
+                best = (distance, cue)
+    return best[1] if best else None
+
+
+# --- rules ------------------------------------------------------------------------
+
+_WORD = re.compile(r"[a-z]+")
+_DIGITS = re.compile(r"\d+")
+
+
+@dataclass(frozen=True)
+class _Context:
+    text: str
+    low: str
+    anchor: Anchor | None
+
+
+def _cap(ctx: _Context, pos: int) -> bool:
+    """Month and weekday names count only capitalized (``may``, ``march`` are verbs)."""
+    return ctx.text[pos].isupper()
+
+
+def _left(ctx: _Context, pos: int, width: int = 40) -> str:
+    return ctx.low[max(0, pos - width) : pos]
+
+
+def _digit_left_ok(ctx: _Context, pos: int) -> bool:
+    """A number starting here is not the tail of another number, amount or code."""
+    if pos == 0:
+        return True
+    before = ctx.low[pos - 1]
+    if before.isalnum() or before in "$£€¥#№+_":
+        return False
+    if before in ".,:/-" and pos >= 2 and ctx.low[pos - 2].isdigit():
+        return False
+    return not (before in "/-" and pos >= 2 and ctx.low[pos - 2].isalpha())
+
+
+def _right_clear(ctx: _Context, end: int) -> bool:
+    """Nothing numeric continues the match (``2023-03-14-15``, ``14/03/20234``)."""
+    rest = ctx.low[end : end + 2]
+    if not rest:
+        return True
+    if rest[0].isalnum() or rest[0] in "%_":
+        return False
+    return not (rest[0] in "-/.:,'" and len(rest) > 1 and rest[1].isdigit())
+
+
+def _resolve_month_day(ctx: _Context, month: int, day: int, start: int, end: int) -> str | None:
+    """``March 14`` without a year: the anchor's year, or the year before or after it when
+    the tense and the distance say so (a past event in late December read in January)."""
+    if not 1 <= day <= 31:
+        return None
+    anchor = ctx.anchor
+    if anchor is None:
+        return f"XXXX-{month:02d}-{day:02d}" if valid_day(2000, month, day) else None
+    year = _nearest_year(ctx, month, start, end)
+    found = valid_day(year, month, day)
+    return day_value(found) if found else None
+
+
+def _nearest_year(ctx: _Context, month: int, start: int, end: int) -> int:
+    """The year of a month named without one: the occurrence nearest the anchor, unless
+    the tense points the other way ("will" and a month just gone means next year's)."""
+    anchor = ctx.anchor
+    assert anchor is not None
+    if anchor.month is None:
+        return anchor.year
+    ahead = (month - anchor.month) % 12  # months until the next such month (0: this one)
+    if ahead == 0:
+        return anchor.year
+    tense = tense_near(ctx.low, start, end, strong=True)
+    # News looks back, except at what is scheduled within the next few months.
+    if tense == "future":
+        forward = ahead <= 9
+    elif tense == "past":
+        forward = ahead <= 1
+    else:
+        forward = ahead <= 3
+    if forward:
+        return anchor.year + (1 if month < anchor.month else 0)
+    return anchor.year - (1 if month > anchor.month else 0)
+
+
+def _weekday_value(ctx: _Context, weekday: int, start: int, end: int, relation: str | None) -> str:
+    """The day a weekday name refers to: ``last``/``next`` decide, else the verb's tense,
+    else the most recent such day (news reports what happened)."""
+    anchor_day = ctx.anchor.date if ctx.anchor else None
+    if anchor_day is None:
+        return f"XXXX-WXX-{weekday}"
+    if relation not in ("past", "future"):
+        relation = tense_near(ctx.low, start, end)
+    today = anchor_day.isoweekday()
+    delta = (weekday - today) % 7 if relation == "future" else -((today - weekday) % 7)
+    return day_value(anchor_day + timedelta(days=delta))
+
+
+def _relative_day(ctx: _Context, days: int) -> str:
+    anchor_day = ctx.anchor.date if ctx.anchor else None
+    return day_value(anchor_day + timedelta(days=days)) if anchor_day else "XXXX-XX-XX"
+
+
+def _part_of_day(word: str | None) -> str:
+    return PARTS_OF_DAY.get(word or "", "")
+
+
+# Each rule is matched at a trigger token; it returns what it found there, or None.
+Rule = Callable[[re.Match[str], _Context], _Found | None]
+
+
+_MONTH_DAY_YEAR = re.compile(
+    rf"(?:(?P<wd>{_WEEKDAY_ALT}),?\s+)?(?P<month>{_MONTH_ALT})\.?\s+{_DAY}(?!\d)(?:{_SEP}{_YEAR})?"
+)
+_DAY_MONTH_YEAR = re.compile(
+    rf"(?:(?P<wd>{_WEEKDAY_ALT}),?\s+)?(?:the\s+)?{_DAY}\s+(?:of\s+)?(?P<month>{_MONTH_ALT})\b\.?"
+    rf"(?:,?\s+{_YEAR})?"
+)
+_MONTH_YEAR = re.compile(rf"(?P<month>{_MONTH_ALT})\.?(?:,|\s+of)?\s+{_YEAR}")
+_MONTH_REL_YEAR = re.compile(rf"(?P<month>{_MONTH_ALT})\s+(?P<rel>this|last|next)\s+year\b")
+_MONTH_ALONE = re.compile(rf"(?P<month>{_MONTH_ALT})\b")
+_MONTH_CUE = re.compile(
+    r"(?:\b(?:in|on|since|by|until|till|through|during|from|to|before|after|of|between|and|or|early|late"
+    r"|mid|last|next|this|past|that|each|every|around|about|as of|for|a|the|its|his|her|their)[\s-]+)\Z"
+)
+_REL_WORD_LEFT = re.compile(r"\b(?P<rel>last|next|this(?: past| coming)?|coming|past)\s+\Z")
+_SET_LEFT = re.compile(r"\b(?:every|each|other|alternate)\s+\Z")
+
+
+def _month_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
+    pos = m.start()
+    if not _cap(ctx, pos) or _DAY_BEFORE.search(_left(ctx, pos, 12)):
+        return None  # "14 March 2023" belongs to the number that starts it
+    best: _Found | None = None
+    for pattern in (_MONTH_DAY_YEAR, _MONTH_YEAR, _MONTH_REL_YEAR, _MONTH_ALONE):
+        match = pattern.match(ctx.low, pos)
+        if not match:
+            continue
+        found = _month_match(match, ctx, pattern)
+        if found is None and pattern is _MONTH_DAY_YEAR:
+            return None  # "June 31, 2023" is no date, not even June
+        if found and (best is None or found.end > best.end):
+            best = found
+    return best
+
+
+_DAY_BEFORE = re.compile(r"(?<![\d.,])\d{1,2}(?:st|nd|rd|th)?\.?\s+(?:of\s+)?\Z")
+
+
+def _month_match(match: re.Match[str], ctx: _Context, pattern: re.Pattern[str]) -> _Found | None:
+    month_word = match["month"]
+    month = MONTHS[month_word]
+    start, end = match.start(), match.end()
+    anchor = ctx.anchor
+    if pattern is _MONTH_DAY_YEAR:
+        day = int(match["day"])
+        if match["year"]:
+            if not _right_clear(ctx, end):
+                return None
+            found = valid_day(int(match["year"]), month, day)
+            return _Found(start, end, day_value(found)) if found else None
+        # "May 5, 000 people" is no date; "March 14, 20234" neither
+        if not _right_clear(ctx, end) or re.match(r",\s*\d", ctx.low[end : end + 4]):
+            return None
+        value = _resolve_month_day(ctx, month, day, start, end)
+        return _Found(start, end, value, relative=anchor is not None) if value else None
+    if pattern is _MONTH_YEAR:
+        if not _right_clear(ctx, end):
+            return None
+        return _Found(start, end, month_value(int(match["year"]), month))
+    if pattern is _MONTH_REL_YEAR:
+        if anchor is None:
+            return _Found(start, end, f"XXXX-{month:02d}")
+        delta = {"this": 0, "last": -1, "next": 1}[match["rel"]]
+        return _Found(start, end, month_value(anchor.year + delta, month), relative=True)
+    # A month name alone: not an abbreviation, and a word before it that makes it a date.
+    if month_word in ABBREVIATIONS and month_word != "sept":
+        return None
+    left = _left(ctx, start)
+    if _SET_LEFT.search(left):
+        return None
+    rel = _REL_WORD_LEFT.search(left)
+    if month_word == "may" and not rel and not _MONTH_CUE.search(left):
+        return None
+    if not rel and not _MONTH_CUE.search(left) and not _sentence_start(ctx, start):
+        return None
+    if ctx.low[end : end + 1] == "-":
+        return None
+    if rel:
+        start = start - len(left) + rel.start()
+        word = rel["rel"]
+        if anchor is None:
+            return _Found(start, end, f"XXXX-{month:02d}", relative=False)
+        if anchor.month is None:
+            year = anchor.year + {"last": -1, "next": 1}.get(word, 0)
+        elif word in ("last", "this past", "past"):
+            # "last February" said in March is a year back: last month's would be "last month".
+            year = anchor.year if month < anchor.month - 1 else anchor.year - 1
+        elif word in ("next", "this coming", "coming"):
+            year = anchor.year if month > anchor.month else anchor.year + 1
+        else:
+            year = anchor.year
+        return _Found(start, end, month_value(year, month), relative=True)
+    if anchor is None:
+        return _Found(start, end, f"XXXX-{month:02d}")
+    return _Found(start, end, month_value(_nearest_year(ctx, month, start, end), month), relative=True)
+
+
+def _sentence_start(ctx: _Context, pos: int) -> bool:
+    before = ctx.text[max(0, pos - 3) : pos].strip()
+    return pos == 0 or before == "" or before[-1] in ".!?\n\"'“("
+
+
+_WEEKDAY_DATE = re.compile(
+    rf"(?P<wd>{_WEEKDAY_ALT}),?\s+(?:(?P<month>{_MONTH_ALT})\.?\s+{_DAY}|(?:the\s+)?{_DAY2}\s+(?:of\s+)?"
+    rf"(?P<month2>{_MONTH_ALT})\b\.?)(?!\d)(?:{_SEP}{_YEAR})?"
+)
+_WEEKDAY = re.compile(
+    rf"(?P<wd>{_WEEKDAY_ALT})(?!s\b)(?P<poss>'s)?(?:\s+(?P<part>morning|afternoon|evening|night))?\b"
+)
+
+
+def _weekday_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
+    pos = m.start()
+    if not _cap(ctx, pos):
+        return None
+    dated = _WEEKDAY_DATE.match(ctx.low, pos)
+    if dated:
+        month = MONTHS[dated["month"] or dated["month2"]]
+        if _cap(ctx, dated.start("month") if dated["month"] else dated.start("month2")):
+            day = int(dated["day"] or dated["day2"])
+            if dated["year"]:
+                found = valid_day(int(dated["year"]), month, day)
+                value = day_value(found) if found else None
+            else:
+                value = _resolve_month_day(ctx, month, day, dated.start(), dated.end())
+            if value:
+                return _Found(pos, dated.end(), value, relative=not dated["year"] and ctx.anchor is not None)
+    match = _WEEKDAY.match(ctx.low, pos)
+    if not match:
+        return None
+    left = _left(ctx, pos)
+    if _SET_LEFT.search(left) or left.endswith(" a ") or left.endswith("any "):
+        return None  # "every Friday", "on a Monday": no particular day
+    start = pos
+    relation = None
+    rel = _REL_WORD_LEFT.search(left)
+    if rel:
+        word = rel["rel"]
+        relation = {"last": "past", "this past": "past", "past": "past", "next": "future"}.get(word)
+        relation = relation or ("future" if "coming" in word else None)
+        start = pos - len(left) + rel.start()
+    weekday = WEEKDAYS[match["wd"]]
+    end = pos + len(match["wd"])
+    explicit = relation is not None
+    if match["poss"] and relation is None:
+        relation = "past"  # "Tuesday's attack" has happened
+    value = _weekday_value(ctx, weekday, start, end, relation)
+    if match["part"]:
+        end = match.end()
+        value += "T" + _part_of_day(match["part"])
+        return _Found(start, end, value, "TIME", relative=ctx.anchor is not None)
+    if explicit and ctx.anchor and ctx.anchor.date:
+        # "last Friday" when the anchor is a Friday means a week before, not the anchor.
+        anchor_day = ctx.anchor.date
+        if value == day_value(anchor_day):
+            shift = -7 if relation == "past" else 7
+            value = day_value(anchor_day + timedelta(days=shift))
+    return _Found(start, end, value, relative=ctx.anchor is not None and ctx.anchor.date is not None)
+
+
+_DAY_WORD = re.compile(
+    r"(?P<word>today|yesterday|tomorrow|tonight)(?:'s)?(?:\s+(?P<part>morning|afternoon|evening|night))?\b"
+)
+_DAY_OFFSETS = {"today": 0, "yesterday": -1, "tomorrow": 1, "tonight": 0}
+
+
+def _day_word_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
+    match = _DAY_WORD.match(ctx.low, m.start())
+    if not match:
+        return None
+    word = match["word"]
+    offset = _DAY_OFFSETS[word]
+    start = match.start()
+    left = _left(ctx, start, 30)
+    before = re.search(r"\bthe\s+day\s+(?P<rel>before|after)\s+\Z", left)
+    if before:
+        offset += -1 if before["rel"] == "before" else 1
+        start -= len(left) - before.start()
+    part = match["part"] or ("night" if word == "tonight" else None)
+    end = match.end() if match["part"] else match.start() + len(word)
+    value = _relative_day(ctx, offset)
+    if part:
+        return _Found(start, end, value + "T" + _part_of_day(part), "TIME", relative=ctx.anchor is not None)
+    return _Found(start, end, value, relative=ctx.anchor is not None)
+
+
+_UNIT_REL = re.compile(
+    r"(?P<rel>this|last|next)\s+(?:(?P<fiscal>fiscal)\s+)?(?P<unit>week|weekend|month|year|quarter"
+    r"|decade|century|spring|summer|fall|autumn|winter|morning|afternoon|evening|night)\b(?!-)"
+)
+
+
+def _unit_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
+    match = _UNIT_REL.match(ctx.low, m.start())
+    if not match:
+        return None
+    rel, unit = match["rel"], match["unit"]
+    start, end = match.start(), match.end()
+    left = _left(ctx, start, 20)
+    if rel == "last" and unit != "night" and re.search(r"\bthe\s+\Z", left):
+        return None  # "over the last week" is a duration, not a date
+    if rel == "this" and unit in ("morning", "afternoon", "evening"):
+        return _Found(start, end, _relative_day(ctx, 0) + "T" + _part_of_day(unit), "TIME", relative=True)
+    if unit in ("morning", "afternoon", "evening", "night"):
+        if rel == "last" and unit in ("night", "evening"):
+            return _Found(
+                start, end, _relative_day(ctx, -1) + "T" + _part_of_day(unit), "TIME", relative=True
+            )
+        if rel == "this" and unit == "night":
+            return _Found(start, end, _relative_day(ctx, 0) + "TNI", "TIME", relative=True)
+        return None
+    delta = {"this": 0, "last": -1, "next": 1}[rel]
+    value = _unit_value(ctx, unit, delta)
+    if value is None:
+        return None
+    return _Found(start, end, value, relative=ctx.anchor is not None)
+
+
+def _unit_or_few_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
+    return _few_rule(m, ctx) or _unit_rule(m, ctx) or _half_rule(m, ctx)
+
+
+def _unit_value(ctx: _Context, unit: str, delta: int) -> str | None:
+    anchor = ctx.anchor
+    anchor_day = anchor.date if anchor else None
+    if unit in ("week", "weekend"):
+        suffix = "-WE" if unit == "weekend" else ""
+        if anchor_day is None:
+            return "XXXX-WXX" + suffix
+        return week_value(anchor_day + timedelta(days=7 * delta)) + suffix
+    if unit == "month":
+        if anchor is None or anchor.month is None:
+            return "XXXX-XX"
+        return month_value(anchor.year, anchor.month + delta)
+    if unit == "year":
+        return "XXXX" if anchor is None else f"{anchor.year + delta:04d}"
+    if unit == "quarter":
+        if anchor is None or anchor.quarter is None:
+            return "XXXX-QX"
+        q = anchor.quarter + delta
+        year = anchor.year + (q - 1) // 4
+        return f"{year:04d}-Q{(q - 1) % 4 + 1}"
+    if unit == "decade":
+        return "XXX" if anchor is None else f"{anchor.year // 10 + delta:03d}"
+    if unit == "century":
+        return "XX" if anchor is None else f"{anchor.year // 100 + delta:02d}"
+    season = SEASONS[unit]
+    if anchor is None:
+        return "XXXX-" + season
+    year = anchor.year
+    if anchor.month is not None and delta:
+        if delta < 0:
+            year = (
+                anchor.year if anchor.month > SEASON_END_MONTH[season] and season != "WI" else anchor.year - 1
+            )
+        else:
+            year = anchor.year if anchor.month < SEASON_START_MONTH[season] else anchor.year + 1
+    return f"{year:04d}-{season}"
+
+
+_AMOUNT_LEFT = re.compile(
+    r"(?:\b(?P<approx>about|nearly|almost|some|roughly|around|more than|less than|just|only|over)\s+)?"
+    r"(?:\b(?P<n>a couple of|couple of|a few|several|many|\d+|a|an|one|two|three|four|five|six|seven|eight"
+    r"|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty)|\b(?P<year>year))"
+    r"(?:\s+|-)(?P<unit>days?|weeks?|months?|years?|decades?|centuries|century)?\s*\Z"
+)
+
+
+def _ago_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
+    """``two weeks ago``, ``a year earlier``, ``the year-earlier period``: looked up leftwards."""
+    word_start = m.start()
+    word = m.group()
+    if word == "now":
+        if ctx.low[max(0, word_start - 5) : word_start] != "from ":
+            return None
+        word_start -= 5
+    left = _left(ctx, word_start, 40)
+    amount = _AMOUNT_LEFT.search(left)
+    if not amount:
+        return None
+    start = word_start - len(left) + amount.start()
+    end = m.end()
+    unit = amount["unit"]
+    if amount["year"]:  # "year-earlier", "year-ago"
+        if not left.endswith("-"):
+            return None
+        n, unit = 1, "year"
+        period = re.match(r"\s+(?:fiscal\s+)?(?:period|quarter|results|level)\b", ctx.low[end : end + 24])
+        if period:
+            end += period.end()
+    elif unit is None:
+        return None
+    else:
+        n_word = amount["n"]
+        n = int(n_word) if n_word.isdigit() else NUMBER_WORDS.get(n_word, 0)
+    sign = 1 if word in ("now", "later", "hence") else -1
+    if word in ("later", "before", "after"):
+        return None  # relative to another event, not to the anchor
+    if n == 0 or n > 200:  # "a few", "several": vague
+        return _Found(start, end, "FUTURE_REF" if sign > 0 else "PAST_REF")
+    unit = unit.rstrip("s").replace("centurie", "century")
+    anchor = ctx.anchor
+    if anchor is None:
+        return _Found(
+            start, end, {"day": "XXXX-XX-XX", "week": "XXXX-WXX", "month": "XXXX-XX"}.get(unit, "XXXX")
+        )
+    anchor_day = anchor.date
+    if unit == "day":
+        if anchor_day is None:
+            return None
+        return _Found(start, end, day_value(anchor_day + timedelta(days=sign * n)), relative=True)
+    if unit == "week":
+        if anchor_day is None:
+            return None
+        return _Found(start, end, week_value(anchor_day + timedelta(days=sign * 7 * n)), relative=True)
+    if unit == "month":
+        if anchor.month is None:
+            return None
+        return _Found(start, end, month_value(anchor.year, anchor.month + sign * n), relative=True)
+    if unit == "year":
+        kind = "year_back" if n == 1 and sign < 0 else ""
+        return _Found(start, end, f"{anchor.year + sign * n:04d}", relative=True, kind=kind)
+    if unit == "decade":
+        return _Found(start, end, f"{(anchor.year + sign * 10 * n) // 10:03d}", relative=True)
+    return _Found(start, end, f"{(anchor.year + sign * 100 * n) // 100:02d}", relative=True)
+
+
+_VAGUE: dict[str, str] = {
+    "now": "PRESENT_REF",
+    "currently": "PRESENT_REF",
+    "presently": "PRESENT_REF",
+    "nowadays": "PRESENT_REF",
+    "recently": "PAST_REF",
+    "lately": "PAST_REF",
+}
+
+
+def _vague_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
+    word = m.group()
+    start, end = m.start(), m.end()
+    left = _left(ctx, start, 12)
+    if word == "now":
+        if ctx.low[end : end + 1] == "-" or left.endswith("from ") or left.endswith("just "):
+            # "now-defunct" is an adjective; "from now" belongs to "two days from now"
+            return None
+        if left.endswith("right "):
+            start -= 6
+    if word == "presently" and not re.match(r"\s+[a-z]", ctx.low[end : end + 3]):
+        return None
+    return _Found(start, end, _VAGUE[word], extend=False)
+
+
+_RECENT = re.compile(r"recent(?:\s+(?:years|months|weeks|days|times|decades))?\b")
+_CURRENT_STOP = frozenset(
+    "account accounts affairs and or of in is was at to from that which flowing flows carried density "
+    "through into by for on with through, as".split()
+)
+_CURRENT_UNIT = re.compile(
+    r"current\s+(?:(?P<fiscal>fiscal)\s+)?(?P<unit>year|quarter|month|week|decade|century)\b"
+)
+
+
+def _recent_current_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
+    word = m.group()
+    start = m.start()
+    if word == "recent":
+        # Bare "recent" qualifies too many nouns loosely; "recent years" is a time.
+        match = _RECENT.match(ctx.low, start)
+        if not match or match.end() == m.end():
+            return None
+        return _Found(start, match.end(), "PAST_REF", extend=False)
+    unit = _CURRENT_UNIT.match(ctx.low, start)
+    if unit:
+        value = _unit_value(ctx, unit["unit"], 0)
+        if value:
+            return _Found(start, unit.end(), value, relative=ctx.anchor is not None)
+    following = re.match(r"\s+([a-z]+)", ctx.low[m.end() : m.end() + 20])
+    if not following or following.group(1) in _CURRENT_STOP:
+        return None
+    return _Found(start, m.end(), "PRESENT_REF", extend=False)
+
+
+_PAST_FUTURE = re.compile(
+    r"(?P<word>past|future)\b(?!\s+(?:\d|few|several|couple|two|three|four|five|six|seven|eight|nine|ten"
+    r"|twelve|week|weekend|month|year|decade|century|day|hour|minute|quarter|season)\w*)"
+)
+
+
+def _past_future_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
+    if m.group() == "past":
+        few = _few_rule(m, ctx)
+        if few:
+            return few
+    match = _PAST_FUTURE.match(ctx.low, m.start())
+    if not match:
+        return None
+    start, end = match.start(), match.end()
+    left = _left(ctx, start, 30)
+    if match["word"] == "past":
+        the = re.search(r"\bthe\s+(?:distant\s+|recent\s+)?\Z", left)
+        if not the:
+            plural = re.match(r"\s+(years|decades|months|weeks)\b", ctx.low[end : end + 12])
+            if plural:
+                return _Found(start, end + plural.end(), "PAST_REF", extend=False)
+            return None
+        if ctx.low[end : end + 1] == "-" or re.match(r"\s+(?:is|was|of)\b", ctx.low[end : end + 5]):
+            return None
+        return _Found(start - len(left) + the.start(), end, "PAST_REF", extend=False)
+    if ctx.low[end : end + 1] == "s" or ctx.low[end : end + 1] == "-":
+        return None
+    the = re.search(r"\b(?:the\s+)?(?:near|distant|foreseeable|immediate)\s+$|\bthe\s+$|\bin\s+\Z", left)
+    if the:
+        if not left[the.start() :].startswith("in"):
+            start = start - len(left) + the.start()
+        return _Found(start, end, "FUTURE_REF", extend=False)
+    plural = re.match(r"\s+(?:years|decades|months|weeks|quarters|generations)\b", ctx.low[end : end + 14])
+    if plural:  # "future quarters"; a bare adjective ("future growth") is no time
+        return _Found(start, end + plural.end(), "FUTURE_REF", extend=False)
+    return None
+
+
+_FEW = re.compile(
+    r"(?:the\s+)?(?:past|last)\s+(?:few|several|couple\s+of)\s+(?:days|weeks|months|years|decades|quarters)\b"
+)
+_TERM = re.compile(r"the\s+(?:near|short)\s+term\b")
+_THESE = re.compile(r"these\s+days\b")
+
+
+def _few_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
+    """``the last few months`` (PAST_REF), ``the near term`` (FUTURE_REF), ``these days``."""
+    start = m.start()
+    if m.group() == "these":
+        match = _THESE.match(ctx.low, start)
+        return _Found(start, match.end(), "PRESENT_REF", extend=False) if match else None
+    if m.group() == "the":
+        return None
+    left_the = ctx.low[max(0, start - 4) : start] == "the "
+    match = _FEW.match(ctx.low, start)
+    if match:
+        return _Found(start - (4 if left_the else 0), match.end(), "PAST_REF", extend=False)
+    return None
+
+
+def _term_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
+    start = m.start() - 4
+    if start < 0 or not _TERM.match(ctx.low, start):
+        return None
+    if re.match(r"-|\s+(?:loan|debt|bond|rate|notes?)", ctx.low[m.end() : m.end() + 8]):
+        return None  # "short-term debt"
+    return _Found(start, m.end(), "FUTURE_REF", extend=False)
+
+
+_SOON = re.compile(r"soon\b")
+
+
+def _soon_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
+    start, end = m.start(), m.end()
+    left = _left(ctx, start, 8)
+    right = ctx.low[end : end + 16]
+    if left.endswith("as "):
+        possible = re.match(r"\s+as\s+possible\b", right)
+        if not possible:
+            return None
+        return _Found(start - 3, end + possible.end(), "FUTURE_REF", extend=False)
+    if re.match(r"\s+(?:after|afterwards|thereafter|before|enough|as)\b", right):
+        return None
+    return _Found(start, end, "FUTURE_REF", extend=False)
+
+
+_COMING = re.compile(r"coming\s+(?:days|weeks|months|years|decades|quarters)\b")
+
+
+def _coming_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
+    match = _COMING.match(ctx.low, m.start())
+    return _Found(m.start(), match.end(), "FUTURE_REF") if match else None
+
+
+_QUARTER_LEFT = re.compile(
+    r"(?:\b(?P<det>the|this|last|next|its|that|their|this year's|last year's|next year's|the same"
+    r"|the latest|the current|the previous|the past|the coming|the year-earlier|the year-ago"
+    r"|the comparable|a year-earlier|the most recent|(?:the\s+)?(?P<year>1[5-9]\d\d|20\d\d))\s+)?"
+    r"(?:(?P<fiscal>fiscal)[\s-]+)?"
+    r"(?:(?P<ord>first|second|third|fourth|1st|2nd|3rd|4th)(?:\s+|-)(?:fiscal\s+)?)?\Z"
+)
+_QUARTER_RIGHT = re.compile(
+    r"(?:\s+of\s+(?:the\s+)?(?:fiscal\s+)?(?:(?P<year>1[5-9]\d\d|20\d\d)|(?P<rel>this|last|next)\s+year)"
+    r"|\s+(?P<year2>1[5-9]\d\d|20\d\d))?"
+)
+
+
+def _quarter_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
+    """``the third quarter``, ``Q3 2024``, ``third-quarter``, ``the year-earlier quarter``."""
+    pos, end = m.start(), m.end()
+    word = m.group()
+    if word == "q":
+        return _q_rule(m, ctx)
+    if ctx.low[end : end + 1] == "s" or ctx.low.startswith("-final", end) or ctx.low.startswith("-mile", end):
+        return None
+    left = _left(ctx, pos, 60)
+    match = _QUARTER_LEFT.search(left)
+    if not match or not (match["det"] or match["ord"] or match["year"]):
+        return None
+    right = _QUARTER_RIGHT.match(ctx.low, end)
+    start = pos - len(left) + match.start()
+    det = (match["det"] or "").replace("the ", "")
+    ordinal = ORDINALS.get(match["ord"] or "")
+    if not ordinal and det in ("", "its", "their"):
+        return None
+    if not ordinal and det in ("the", "that") and re.match(r"\s+of\s+(?!\d)", ctx.low[end : end + 8]):
+        return None  # "the quarter of a century", "the old quarter of the city"
+    year: int | None = None
+    if match["year"]:
+        year = int(match["year"])
+    if right and (right["year"] or right["year2"]):
+        year = int(right["year"] or right["year2"])
+        end = right.end()
+    elif right and right["rel"] and ctx.anchor:
+        year = ctx.anchor.year + {"this": 0, "last": -1, "next": 1}[right["rel"]]
+        end = right.end()
+    anchor = ctx.anchor
+    relative = year is None and anchor is not None
+    if year is None and "year's" in det and anchor:
+        year = anchor.year + {"this year's": 0, "last year's": -1, "next year's": 1}[det]
+    if ordinal:
+        if year is None:
+            if anchor is None or anchor.quarter is None:
+                return _Found(start, end, f"XXXX-Q{ordinal}")
+            year = anchor.year
+            if ordinal > anchor.quarter and tense_near(ctx.low, start, end) == "past":
+                year -= 1
+            if "year-" in det or det in ("year-earlier", "year-ago", "a year-earlier"):
+                year -= 1
+        return _Found(start, end, f"{year:04d}-Q{ordinal}", relative=relative)
+    if anchor is None or anchor.quarter is None:
+        return _Found(start, end, "XXXX-QX")
+    current = anchor.year * 4 + anchor.quarter - 1
+    offset = {"this": 0, "current": 0, "next": 1, "coming": 1, "last": -1, "previous": -1, "past": -1}.get(
+        det,
+        -1,  # "the quarter", "the latest quarter": the last one reported
+    )
+    if det in ("year-earlier", "year-ago", "a year-earlier", "comparable"):
+        offset = -5
+    if det == "" and year is not None:
+        return None
+    q = current + offset
+    if year is not None:
+        return _Found(start, end, f"{year:04d}-Q{q % 4 + 1}", relative=relative)
+    return _Found(start, end, f"{q // 4:04d}-Q{q % 4 + 1}", relative=True)
+
+
+_Q = re.compile(rf"q(?P<q>[1-4])(?:\s*(?:of\s+)?(?:fiscal\s+)?(?:{_YEAR}|'(?P<yy>\d\d)))?\b")
+
+
+def _q_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
+    if ctx.text[m.start()] != "Q":
+        return None
+    match = _Q.match(ctx.low, m.start())
+    if not match or (m.start() > 0 and ctx.low[m.start() - 1].isalnum()):
+        return None
+    if match["year"]:
+        return _Found(m.start(), match.end(), f"{match['year']}-Q{match['q']}")
+    if match["yy"]:
+        return _Found(m.start(), match.end(), f"20{match['yy']}-Q{match['q']}")
+    if ctx.anchor is None:
+        return _Found(m.start(), match.end(), f"XXXX-Q{match['q']}")
+    return _Found(m.start(), match.end(), f"{ctx.anchor.year:04d}-Q{match['q']}", relative=True)
+
+
+_HALF = re.compile(
+    r"(?P<ord>first|second|last)\s+half\s+of\s+(?:(?:the\s+)?year|(?P<rel>this|last|next)\s+year|"
+    rf"(?:fiscal\s+)?{_YEAR})"
+)
+
+
+def _half_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
+    match = _HALF.match(ctx.low, m.start())
+    if not match:
+        return None
+    half = 1 if match["ord"] == "first" else 2
+    if m.group() == "last" and ctx.low[max(0, m.start() - 4) : m.start()] != "the ":
+        return None
+    if match["year"]:
+        return _Found(m.start(), match.end(), f"{match['year']}-H{half}")
+    if ctx.anchor is None:
+        return _Found(m.start(), match.end(), f"XXXX-H{half}")
+    delta = {"this": 0, "last": -1, "next": 1}.get(match["rel"] or "this", 0)
+    return _Found(m.start(), match.end(), f"{ctx.anchor.year + delta:04d}-H{half}", relative=True)
+
+
+_WEEKEND_LEFT = re.compile(r"\b(?P<det>the|this|this past|last|next|this coming|that)\s+\Z")
+
+
+def _weekend_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
+    if ctx.low[m.end() : m.end() + 1] == "s":
+        return None
+    left = _left(ctx, m.start(), 20)
+    det = _WEEKEND_LEFT.search(left)
+    if not det:
+        return None
+    start = m.start() - len(left) + det.start()
+    anchor_day = ctx.anchor.date if ctx.anchor else None
+    if anchor_day is None:
+        return _Found(start, m.end(), "XXXX-WXX-WE")
+    word = det["det"]
+    if word in ("last", "this past"):
+        delta = -1 if anchor_day.isoweekday() < 6 else 0
+        # The weekend just gone, seen from a weekday, is last week's.
+        return _Found(
+            start, m.end(), week_value(anchor_day + timedelta(days=7 * delta)) + "-WE", relative=True
+        )
+    if word in ("next",):
+        return _Found(start, m.end(), week_value(anchor_day + timedelta(days=7)) + "-WE", relative=True)
+    if word in ("the", "that"):
+        tense = tense_near(ctx.low, start, m.end())
+        if tense == "past" and anchor_day.isoweekday() < 6:
+            return _Found(start, m.end(), week_value(anchor_day - timedelta(days=7)) + "-WE", relative=True)
+    return _Found(start, m.end(), week_value(anchor_day) + "-WE", relative=True)
+
+
+_SEASON_RULE = re.compile(rf"(?P<season>spring|summer|fall|autumn|winter)\b(?:\s+(?:of\s+)?{_YEAR})?")
+_SEASON_LEFT = re.compile(
+    r"\b(?P<det>this past|this coming|this|last|next|the|early|late|mid|in|during|by|since|until)[\s-]+\Z"
+)
+
+
+def _season_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
+    match = _SEASON_RULE.match(ctx.low, m.start())
+    if not match:
+        return None
+    season = SEASONS[match["season"]]
+    start, end = match.start(), match.end()
+    if match["year"]:
+        if not _right_clear(ctx, end):
+            return None
+        return _Found(start, end, f"{match['year']}-{season}")
+    left = _left(ctx, start, 20)
+    det = _SEASON_LEFT.search(left)
+    if not det or (ctx.text[start].isupper() and not _sentence_start(ctx, start) and det["det"] == "the"):
+        return None
+    if re.match(
+        r"\s+of\s+(?!\d)|-|\s+(?:session|term|school|collection|games|olympics)\b", ctx.low[end : end + 12]
+    ):
+        return None  # "the fall of Kabul", "the spring session"
+    word = det["det"]
+    if word in ("this", "last", "next", "this past", "this coming"):
+        start = start - len(left) + det.start()
+        delta = {"last": -1, "this past": -1, "next": 1, "this coming": 1}.get(word, 0)
+        value = _unit_value(ctx, match["season"], delta)
+        return _Found(start, end, value or "XXXX-" + season, relative=ctx.anchor is not None)
+    if match["season"] in ("fall", "spring") and word not in ("early", "late", "mid", "in", "during", "the"):
+        return None
+    if (
+        match["season"] in ("fall", "spring")
+        and word == "the"
+        and not re.search(r"\b(?:in|during|by|since|until|over|through)\s+the\s+\Z", left)
+    ):
+        return None
+    value = _unit_value(ctx, match["season"], 0)
+    return _Found(start, end, value or "XXXX-" + season, relative=ctx.anchor is not None)
+
+
+_HOLIDAY = re.compile(
+    r"(?P<name>christmas eve|christmas day|christmas|boxing day|new year's eve|new year's day|valentine's day"
+    r"|halloween|easter sunday|easter monday|good friday|easter|thanksgiving day|thanksgiving)\b"
+    rf"(?:\s+{_YEAR})?"
+)
+
+
+_HOLIDAY_NOUN = re.compile(r"\s+(?:trees?|cards?|markets?|shopping|part(?:y|ies)|sales|gifts?|eggs?)\b")
+
+
+def _holiday_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
+    if not _cap(ctx, m.start()):
+        return None
+    match = _HOLIDAY.match(ctx.low, m.start())
+    if not match:
+        return None
+    if _HOLIDAY_NOUN.match(ctx.low, match.end()):
+        return None  # "Christmas trees" are no date
+    compute = HOLIDAYS[match["name"]]
+    start, end = match.start(), match.end()
+    if match["year"]:
+        return _Found(start, end, day_value(compute(int(match["year"]))))
+    left = _left(ctx, start, 20)
+    rel = _REL_WORD_LEFT.search(left)
+    if ctx.anchor is None:
+        return _Found(start, end, "XXXX-" + compute(2001).strftime("%m-%d") if "easter" not in match["name"]
+                      else "XXXX-XX-XX")  # fmt: skip
+    year = ctx.anchor.year
+    if not rel and ctx.anchor.month is not None:
+        year = _nearest_year(ctx, compute(year).month, start, end)
+    if rel:
+        start = start - len(left) + rel.start()
+        this_year = compute(year)
+        anchor_day = ctx.anchor.date or date(year, ctx.anchor.month or 12, 28)
+        if rel["rel"] in ("last", "this past", "past") and this_year >= anchor_day:
+            year -= 1
+        elif rel["rel"] in ("next", "this coming", "coming") and this_year <= anchor_day:
+            year += 1
+    return _Found(start, end, day_value(compute(year)), relative=True)
+
+
+_CENTURY = re.compile(r"century\b")
+_CENTURY_LEFT = re.compile(
+    r"\b(?:the\s+)?(?:(?P<n>\d{1,2})(?:st|nd|rd|th)|(?P<w>eighteenth|nineteenth|twentieth|twenty-first"
+    r"|21st|20th)|(?P<rel>this|last|next|the current|the last|the next))[\s-]+\Z"
+)
+_CENTURY_WORDS = {"eighteenth": 18, "nineteenth": 19, "twentieth": 20, "twenty-first": 21}
+
+
+def _century_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
+    if ctx.low[m.end() : m.end() + 1] == "-" or ctx.low[m.end() : m.end() + 1] == "s":
+        return None
+    left = _left(ctx, m.start(), 30)
+    match = _CENTURY_LEFT.search(left)
+    if not match:
+        return None
+    start = m.start() - len(left) + match.start()
+    if match["n"] or match["w"]:
+        n = int(match["n"]) if match["n"] else _CENTURY_WORDS[match["w"]]
+        return _Found(start, m.end(), f"{n - 1:02d}") if 1 <= n <= 22 else None
+    rel = match["rel"].replace("the ", "")
+    if rel in ("last", "next") and match["rel"].startswith("the"):
+        return None  # "the last century" of something: a duration
+    value = _unit_value(ctx, "century", {"this": 0, "current": 0, "last": -1, "next": 1}[rel])
+    return _Found(start, m.end(), value or "XX", relative=ctx.anchor is not None)
+
+
+_TIME = re.compile(
+    r"(?P<h>[01]?\d|2[0-3])(?:[:.](?P<mi>[0-5]\d))?\s*(?P<ampm>a\.\s?m\.?|p\.\s?m\.?|am\b|pm\b)"
+    r"|(?P<h24>[01]?\d|2[0-3]):(?P<mi24>[0-5]\d)(?![\d:.]\d)"
+    r"|(?P<hh>[01]\d|2[0-3])(?P<mm>[0-5]\d)\s+(?=gmt|utc)"
+)
+_ZONE = re.compile(
+    r"\s*\(?(?:gmt|utc|bst|cet|cest|eet|eest|est|edt|cst|cdt|mst|mdt|pst|pdt|msk|ist|jst|local time)\b\)?"
+)
+_TIME_CUE_LEFT = re.compile(
+    r"\b(?:at|by|until|till|from|to|around|about|before|after|since|between|and)\s+\Z"
+)
+_TIME_DAY = re.compile(
+    rf",?\s+(?:on\s+)?(?:(?P<wd>{_WEEKDAY_ALT})|(?P<rel>today|yesterday|tomorrow|tonight)"
+    rf"|(?P<month>{_MONTH_ALT})\.?\s+{_DAY}(?!\d))\b"
+)
+
+
+def _time_rule(m: re.Match[str], ctx: _Context, pos: int | None = None) -> _Found | None:
+    pos = m.start() if pos is None else pos
+    if not _digit_left_ok(ctx, pos):
+        return None
+    match = _TIME.match(ctx.low, pos)
+    if not match:
+        return None
+    end = match.end()
+    if match["ampm"]:
+        hour = int(match["h"]) % 12 + (12 if match["ampm"].startswith("p") else 0)
+        if int(match["h"]) > 12 or int(match["h"]) == 0:
+            return None
+        minute = int(match["mi"] or 0)
+    elif match["h24"]:
+        hour, minute = int(match["h24"]), int(match["mi24"])
+        zone = _ZONE.match(ctx.low, end)
+        if (
+            not zone
+            and not _TIME_CUE_LEFT.search(_left(ctx, pos, 10))
+            and not re.match(r"\s*(?:h|hrs|hours)\b", ctx.low[end : end + 6])
+        ):
+            return None
+        if ctx.low[end : end + 1] in ("-", "/") or not _right_clear(ctx, end):
+            return None
+    else:
+        hour, minute = int(match["hh"]), int(match["mm"])
+    zone = _ZONE.match(ctx.low, end)
+    if zone:
+        end = zone.end()
+    value_time = f"T{hour:02d}:{minute:02d}"
+    day = _TIME_DAY.match(ctx.low, end)
+    day_part: str | None = None
+    if day and not (day["wd"] and not _cap(ctx, day.start("wd"))):
+        if day["wd"]:
+            day_part = _weekday_value(ctx, WEEKDAYS[day["wd"]], day.start("wd"), day.end(), None)
+        elif day["rel"]:
+            day_part = _relative_day(ctx, _DAY_OFFSETS[day["rel"]])
+        elif _cap(ctx, day.start("month")):
+            day_part = _resolve_month_day(ctx, MONTHS[day["month"]], int(day["day"]), day.start(), day.end())
+        if day_part:
+            end = day.end()
+    if day_part is None:
+        day_part = _relative_day(ctx, 0)
+        return _Found(pos, end, day_part + value_time, "TIME", relative=ctx.anchor is not None, kind="clock")
+    return _Found(pos, end, day_part + value_time, "TIME", relative=ctx.anchor is not None)
+
+
+_NOON = re.compile(rf"(?P<w>noon|midday|midnight)\b(?:,?\s+(?:on\s+)?(?P<wd>{_WEEKDAY_ALT})\b)?")
+
+
+def _noon_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
+    match = _NOON.match(ctx.low, m.start())
+    if not match:
+        return None
+    end = match.end()
+    if match["wd"] and _cap(ctx, match.start("wd")):
+        day_part = _weekday_value(ctx, WEEKDAYS[match["wd"]], match.start("wd"), end, None)
+    else:
+        end = match.start() + len(match["w"])
+        day_part = _relative_day(ctx, 0)
+    clock = "T24:00" if match["w"] == "midnight" else "T12:00"
+    return _Found(match.start(), end, day_part + clock, "TIME", relative=ctx.anchor is not None)
+
+
+_ISO_DATE = re.compile(r"(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})")
+_ISO_CLOCK = re.compile(
+    r"t(?P<h>[01]\d|2[0-3]):(?P<m>[0-5]\d)(?::[0-5]\d(?:\.\d+)?)?(?:z|[+-]\d\d:?\d\d)?(?!\d)"
+)
+_YMD_SLASH = re.compile(r"(?P<y>\d{4})/(?P<m>\d{1,2})/(?P<d>\d{1,2})")
+_NUMERIC_DATE = re.compile(r"(?P<a>\d{1,2})(?P<sep>[/.-])(?P<b>\d{1,2})(?P=sep)(?P<y>\d{4}|\d{2})")
+_DECADE = re.compile(r"(?P<d>\d{3})0(?:'?s)\b|(?P<dd>\d)0'?s\b")
+_CENTURY_DIGITS = re.compile(r"(?P<n>\d{1,2})(?:st|nd|rd|th)[\s-]+century\b")
+_YEAR_TOKEN = re.compile(r"(?P<year>1[5-9]\d\d|20\d\d|21\d\d)\b")
+_YEAR_CUE = re.compile(
+    r"\b(?:in|since|by|until|till|through|during|from|to|before|after|of|early|late|mid|fiscal|calendar"
+    r"|year|around|circa|between|and|or|for|spring|summer|autumn|fall|winter|end|start|beginning|middle"
+    r"|as of|back in|the year|election|elections|season|class of)[\s-]+\Z"
+)
+_YEAR_BAD_LEFT = re.compile(
+    r"(?:\b(?:no|nos|number|nr|version|v|route|flight|room|page|pages|pp|p|article|section|rule|model"
+    r"|bus|road|highway|resolution|code|tel|phone|call|ext|iso|windows|office|boeing|airbus|pixel|iphone"
+    r"|galaxy|unit|channel|track|level|station|box|suite|apartment|flat|lot|gate|platform|engine|figure"
+    r"|table|chapter|exhibit|paragraph|clause|item|step|pin|zip|postcode|ref|reference|ticket|order)\.?|#)\s*\Z"
+)
+_YEAR_BAD_RIGHT = re.compile(
+    r"\s*(?:%|percent|per\s?cent|\w*meters?|\w*metres?|km|kg|miles?|feet|ft|tons?|tonnes?|barrels?|mph"
+    r"|points?|votes?|people|persons|troops|soldiers|civilians|cases|deaths|dead|times|hours|minutes"
+    r"|seconds|units|shares|pounds|dollars|euros|yen|rubles|roubles|hryvnias?|acres|hectares|square|sq"
+    r"|calories|watts|mw|kw|gb|mb|rpm|bc\b|b\.c\.|ad\b)(?![a-z])"
+)
+
+
+def _number_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
+    """Every expression that starts with a number: dates, times, years, decades, centuries."""
+    pos = m.start()
+    if not _digit_left_ok(ctx, pos):
+        # "mid-1990s" and "'90s" start after a hyphen or apostrophe; so may decades.
+        decade = pos and ctx.low[pos - 1] in "-'’" and _DECADE.match(ctx.low, pos)
+        if not decade and ctx.low[max(0, pos - 4) : pos] != "mid-":
+            return None
+    low = ctx.low
+    best: _Found | None = None
+    for found in _number_candidates(m, ctx):
+        if found and (best is None or found.end > best.end):
+            best = found
+    del low
+    return best
+
+
+def _number_candidates(m: re.Match[str], ctx: _Context) -> Iterator[_Found | None]:
+    pos = m.start()
+    low = ctx.low
+    token = m.group()
+    match = _DAY_MONTH_YEAR.match(low, pos)
+    if match and _cap(ctx, match.start("month")) and len(token) <= 2:
+        month = MONTHS[match["month"]]
+        day = int(match["day"])
+        if match["year"] and _right_clear(ctx, match.end()):
+            found = valid_day(int(match["year"]), month, day)
+            yield _Found(pos, match.end(), day_value(found)) if found else None
+        elif not match["year"] and (match["month"] not in ABBREVIATIONS or low[match.end() - 1] == "."):
+            value = _resolve_month_day(ctx, month, day, pos, match.end())
+            yield _Found(pos, match.end(), value, relative=ctx.anchor is not None) if value else None
+    if len(token) == 4:
+        match = _ISO_DATE.match(low, pos)
+        clock = match and _ISO_CLOCK.match(low, match.end())
+        if match and (clock or _right_clear(ctx, match.end())):
+            found = valid_day(int(match["y"]), int(match["m"]), int(match["d"]))
+            if found and clock:
+                value = f"{day_value(found)}T{clock['h']}:{clock['m']}"
+                yield _Found(pos, clock.end(), value, "TIME")
+            else:
+                yield _Found(pos, match.end(), day_value(found)) if found else None
+        match = _YMD_SLASH.match(low, pos)
+        if match and _right_clear(ctx, match.end()):
+            found = valid_day(int(match["y"]), int(match["m"]), int(match["d"]))
+            yield _Found(pos, match.end(), day_value(found)) if found else None
+        yield _year_candidate(ctx, pos)
+        match = re.compile(r"\d{4}\s*q(?P<q>[1-4])\b").match(low, pos)
+        if match and ctx.text[match.end() - 2] == "Q":
+            yield _Found(pos, match.end(), f"{token}-Q{match['q']}")
+    if len(token) <= 2:
+        match = _NUMERIC_DATE.match(low, pos)
+        if match and _right_clear(ctx, match.end()):
+            yield _numeric_date(match, ctx)
+        yield _time_rule(m, ctx, pos)
+        match = _CENTURY_DIGITS.match(low, pos)
+        if match:
+            n = int(match["n"])
+            start = pos - 4 if low[max(0, pos - 4) : pos] == "the " else pos
+            yield _Found(start, match.end(), f"{n - 1:02d}") if 1 <= n <= 22 else None
+    if len(token) in (3, 4) and low[pos : pos + 4].isdigit() and len(token) == 4:
+        pass
+    match = _DECADE.match(low, pos)
+    if match:
+        yield _decade(match, ctx)
+
+
+def _decade(match: re.Match[str], ctx: _Context) -> _Found | None:
+    start, end = match.start(), match.end()
+    if match["d"]:
+        digits = match["d"]
+        if not 150 <= int(digits) <= 210:
+            return None
+        if (
+            digits.endswith("0")
+            and digits != "200"
+            and not re.search(r"\b(?:the\s+)?early\s*-?\Z", _left(ctx, start, 10))
+        ):
+            return _Found(start, end, digits[:2])  # "the 1800s": the century
+        return _Found(start, end, digits)
+    apostrophe = start > 0 and ctx.low[start - 1] in "'’"
+    left = _left(ctx, start - (1 if apostrophe else 0), 20)
+    if not apostrophe and not re.search(r"\b(?:the|early|late|mid)[\s-]+\Z", left):
+        return None  # "in their 90s" is an age
+    if re.search(r"\b(?:his|her|their|my|your|our|its)\s+(?:early\s+|late\s+|mid-)?\Z", left):
+        return None
+    tens = int(match["dd"])
+    century = "20" if tens <= 2 else "19"
+    return _Found(start - (1 if apostrophe else 0), end, f"{century}{tens}")
+
+
+def _year_candidate(ctx: _Context, pos: int) -> _Found | None:
+    match = _YEAR_TOKEN.match(ctx.low, pos)
+    if not match:
+        return None
+    end = match.end()
+    year = int(match["year"])
+    right = ctx.low[end : end + 30]
+    if right[:1] in ("-", "/", ".", ":", ",") and right[1:2].isdigit() and not re.match(r",\s", right):
+        return None
+    if right[:1] == "'" or right[:2] == "'s" or right[:1] == "s":
+        return None
+    if _YEAR_BAD_RIGHT.match(right):
+        return None
+    left = _left(ctx, pos, 30)
+    if _YEAR_BAD_LEFT.search(left):
+        return None
+    if re.search(r"(?:\d[\s,.]*|\$\s*)\Z", left[-3:]):  # "1 2000", "$ 2000"
+        return None
+    if _QUANTITY_LEFT.search(left):
+        return None  # "some 2000 protesters", "more than 1500"
+    cue = _YEAR_CUE.search(left)
+    if not cue:
+        if not 1900 <= year <= 2099:
+            return None
+        following = re.match(r"\s*([a-z]+)", right)
+        capitalized = following is not None and ctx.text[end + following.start(1)].isupper()
+        # "its 1988 recapitalization" is a year; "2000 runs" most likely a count.
+        attributive = _DETERMINER_LEFT.search(left) and following and not following.group(1).endswith("s")
+        if following and not capitalized and following.group(1) not in _YEAR_FOLLOWERS and not attributive:
+            return None
+    fiscal = re.search(r"\bfiscal\s+\Z", left)
+    start = pos - (len(left) - fiscal.start()) if fiscal else pos
+    return _Found(start, end, f"{year:04d}", extend=not bool(fiscal), kind="year")
+
+
+_QUANTITY_LEFT = re.compile(
+    r"\b(?:some|nearly|almost|over|than|least|up to|only|just|total of|estimated|approximately|roughly|of the"
+    r"|all)\s+\Z"
+)
+_DETERMINER_LEFT = re.compile(r"(?:\b(?:the|a|an|its|his|her|their|our|this|that)|'s)\s+\Z")
+_YEAR_FOLLOWERS = frozenset(
+    "and or to when as that the was were is are will had has have saw after before until with through "
+    "for in on at by but while because if than so then which who where from into election elections "
+    "budget season census olympics games campaign edition report war crisis summit championship cup "
+    "final finals vote referendum tournament world presidential general parliamentary midterm midterms "
+    "level levels figures figure results result data survey study plan plans agreement deal law act "
+    "fiscal financial quarter model models version winter summer spring autumn fall invasion attack "
+    "attacks protests uprising revolution earthquake floods flood storm hurricane pandemic outbreak "
+    "record records high low peak annexation".split()
+)
+_YEAR_NOUNS = _YEAR_FOLLOWERS - frozenset(
+    "and or to when as that the was were is are will had has have saw after before until with through "
+    "for in on at by but while because if than so then which who where from into".split()
+)
+
+
+def _numeric_date(match: re.Match[str], ctx: _Context) -> _Found | None:
+    """``14/03/2023``, ``3/14/2023``, ``14.03.2023``: the order decided by a number over 12,
+    by a dot (day first in Europe), else left out (``2023-XX-XX``)."""
+    a, b, y, sep = int(match["a"]), int(match["b"]), match["y"], match["sep"]
+    if len(y) == 2:
+        if sep != "/":
+            return None
+        year = 2000 + int(y) if int(y) < 50 else 1900 + int(y)
+    else:
+        year = int(y)
+    if not 1500 <= year <= 2199:
+        return None
+    if a > 12 and b <= 12:
+        found = valid_day(year, b, a)
+    elif (b > 12 and a <= 12) or a == b:
+        found = valid_day(year, a, b)
+    elif sep == ".":
+        found = valid_day(year, b, a)
+    else:
+        return _Found(match.start(), match.end(), f"{year:04d}-XX-XX") if a and b else None
+    return _Found(match.start(), match.end(), day_value(found)) if found else None
+
+
+_TENS = {
+    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
+    "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
+    "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
+}  # fmt: skip
+_UNITS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
+_SPELLED_YEAR = re.compile(
+    r"(?P<c>nineteen|eighteen|twenty)\s+(?P<t>ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen"
+    r"|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[\s-](?P<u>one|two|three"
+    r"|four|five|six|seven|eight|nine))?\b(?!\s+(?:percent|per|dollars|people|thousand|hundred|million))"
+    r"|(?P<the>(?:the\s+)?year\s+)?two\s+thousand(?:\s+(?:and\s+)?(?P<u2>one|two|three|four|five|six|seven"
+    r"|eight|nine|ten))?\b(?!\s+(?:and\s+)?(?:\w+\s+)?(?:people|dollars|troops|soldiers|hundred|percent))"
+)
+
+
+def _spelled_year_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
+    """Years as transcripts spell them: ``nineteen ninety-six``, ``the year two thousand``."""
+    start = m.start()
+    if m.group() == "year" or m.group() == "the":
+        return None
+    match = _SPELLED_YEAR.match(ctx.low, start)
+    if not match:
+        if m.group() == "two" and ctx.low[max(0, start - 9) : start] == "the year ":
+            return None
+        return None
+    if match["c"]:
+        year = _TENS[match["c"]] * 100 + _TENS[match["t"]] + _UNITS.get(match["u"] or "", 0)
+        cued = _YEAR_CUE.search(_left(ctx, start)) or _sentence_start(ctx, start)
+        if not cued and not re.match(r"[\s,.;]*(?:$|[A-Z])", ctx.text[match.end() : match.end() + 3]):
+            return None
+        return _Found(start, match.end(), f"{year:04d}")
+    left = _left(ctx, start, 12)
+    year = 2000 + _UNITS.get(match["u2"] or "", 10 if match["u2"] == "ten" else 0)
+    if left.endswith("the year "):
+        return _Found(start - 9, match.end(), f"{year:04d}")
+    if not _YEAR_CUE.search(_left(ctx, start)):
+        return None
+    return _Found(start, match.end(), f"{year:04d}")
+
+
+_PERIOD_LEFT = re.compile(
+    r"\b(?P<mod>end|beginning|start|middle|rest|remainder|close|turn)\s+of\s+(?P<det>the|this)\s+\Z"
+)
+_YEAR_END = re.compile(r"year(?:-end|\s+end|'s\s+end)\b")
+
+
+def _period_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
+    """``the end of the year``, ``by year-end``: the anchor's year, month or week."""
+    word = m.group()
+    start = m.start()
+    if word == "year":
+        ending = _YEAR_END.match(ctx.low, start)
+        if ending and re.search(r"\b(?:by|at|before|until|till|around|since|after|to|through|near)\s+\Z",
+                                _left(ctx, start, 10)):  # fmt: skip
+            return _Found(start, ending.end(), _unit_value(ctx, "year", 0) or "XXXX", relative=True)
+    left = _left(ctx, start, 30)
+    match = _PERIOD_LEFT.search(left)
+    if not match or ctx.low[m.end() : m.end() + 1] in ("s", "-", "'"):
+        return None
+    value = _unit_value(ctx, word, 0)
+    if not value:
+        return None
+    return _Found(start - len(left) + match.start(), m.end(), value, relative=ctx.anchor is not None)
+
+
+_DAYPART_DAY = re.compile(
+    rf"(?P<part>morning|afternoon|evening)\s+(?:of\s+)?(?:(?P<rel>yesterday|today|tomorrow)|(?P<wd>{_WEEKDAY_ALT}))\b"
+)
+
+
+def _daypart_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
+    """``mid-afternoon yesterday``, ``early morning Tuesday``."""
+    match = _DAYPART_DAY.match(ctx.low, m.start())
+    if not match:
+        return None
+    if match["rel"]:
+        day = _relative_day(ctx, _DAY_OFFSETS[match["rel"]])
+    elif _cap(ctx, match.start("wd")):
+        day = _weekday_value(ctx, WEEKDAYS[match["wd"]], match.start(), match.end(), None)
+    else:
+        return None
+    start = m.start()
+    left = ctx.low[max(0, start - 6) : start]
+    if left.endswith("mid-") or left.endswith("mid "):
+        start -= 4
+    return _Found(start, match.end(), day + "T" + _part_of_day(match["part"]), "TIME",
+                  relative=ctx.anchor is not None)  # fmt: skip
+
+
+_TRIGGERS: dict[str, Rule] = {}
+for _word in MONTHS:
+    _TRIGGERS[_word] = _month_rule
+for _word in WEEKDAYS:
+    _TRIGGERS[_word] = _weekday_rule
+for _word in ("today", "yesterday", "tomorrow", "tonight"):
+    _TRIGGERS[_word] = _day_word_rule
+for _word in ("this", "next"):
+    _TRIGGERS[_word] = _unit_rule
+for _word in ("ago", "earlier", "hence"):
+    _TRIGGERS[_word] = _ago_rule
+for _word in _VAGUE:
+    _TRIGGERS[_word] = _vague_rule
+_TRIGGERS.update(
+    {
+        "recent": _recent_current_rule,
+        "current": _recent_current_rule,
+        "past": _past_future_rule,
+        "future": _past_future_rule,
+        "soon": _soon_rule,
+        "these": _few_rule,
+        "last": _unit_or_few_rule,
+        "term": _term_rule,
+        "coming": _coming_rule,
+        "quarter": _quarter_rule,
+        "q": _quarter_rule,
+        "half": _half_rule,
+        "first": _half_rule,
+        "second": _half_rule,
+        "weekend": _weekend_rule,
+        "century": _century_rule,
+        "noon": _noon_rule,
+        "midday": _noon_rule,
+        "midnight": _noon_rule,
+        "christmas": _holiday_rule,
+        "boxing": _holiday_rule,
+        "new": _holiday_rule,
+        "valentine": _holiday_rule,
+        "halloween": _holiday_rule,
+        "easter": _holiday_rule,
+        "good": _holiday_rule,
+        "thanksgiving": _holiday_rule,
+    }
+)
+for _word in SEASONS:
+    _TRIGGERS[_word] = _season_rule
+for _word in ("nineteen", "eighteen", "twenty", "two"):
+    _TRIGGERS[_word] = _spelled_year_rule
+for _word in ("year", "month", "week"):
+    _TRIGGERS[_word] = _period_rule
+for _word in ("morning", "afternoon", "evening"):
+    _TRIGGERS[_word] = _daypart_rule
+del _word
+
+_TRIGGER_WORDS = frozenset(_TRIGGERS)
+_WORD_PATTERNS = {word: re.compile(word) for word in _TRIGGERS}
+
+#: Words before an expression that belong to it without changing its value.
+_MODIFIER_LEFT = re.compile(
+    r"(?:\b(?:the\s+)?(?:very\s+)?(?:end|beginning|start|middle|turn|close)\s+of\s+(?:the\s+)?)?"
+    r"(?:\b(?:the\s+)?(?:early|late|mid|earlier|later)(?:\s+|-|\s*-\s*))?(?:\bthe\s+)?\Z"
+)
+
+
+def _extend_left(ctx: _Context, found: _Found) -> _Found:
+    if not found.extend:
+        return found
+    left = _left(ctx, found.start, 40)
+    match = _MODIFIER_LEFT.search(left)
+    if not match or match.start() == len(left):
+        return found
+    start = found.start - (len(left) - match.start())
+    if ctx.low[found.start - 1 : found.start] == "'":
+        return found
+    if found.kind == "year" and left[match.start() :].strip() == "the":
+        return found  # "the 2016 election": the year qualifies the noun
+    return _Found(start, found.end, found.value, found.type, found.relative, found.extend, found.kind)
+
+
+def lowered(text: str) -> str:
+    """``text.lower()`` with the same length, so offsets carry over (``İ`` lowers to two)."""
+    low = text.lower()
+    if len(low) == len(text):
+        return low
+    return "".join(ch if len(ch.lower()) != 1 else ch.lower() for ch in text)
+
+
+def find_english(text: str, anchor: Anchor | None) -> list[Mention]:
+    """Date and time mentions of English text, sorted and disjoint, values resolved."""
+    low = lowered(text)
+    ctx = _Context(text, low, anchor)
+    found: list[_Found] = []
+    # Which trigger words occur at all is one C-speed pass; only those are then located.
+    words = _TRIGGER_WORDS.intersection(_WORD.findall(low))
+    matches = [(_number_rule, m) for m in _DIGITS.finditer(low)]
+    for word in words:
+        rule = _TRIGGERS[word]
+        pattern = _WORD_PATTERNS[word]
+        at = low.find(word)
+        while at != -1:
+            # str.find is far faster than a regex with look-arounds; whole words only
+            if (at == 0 or not low[at - 1].isalpha()) and not low[
+                at + len(word) : at + len(word) + 1
+            ].isalpha():
+                token = pattern.match(low, at)
+                if token:
+                    matches.append((rule, token))
+            at = low.find(word, at + len(word))
+    for rule, token in matches:
+        result = rule(token, ctx)
+        if result is not None and result.value:
+            found.append(_extend_left(ctx, result))
+    label = anchor.label if anchor else None
+    mentions: list[Mention] = []
+    last_end = -1
+    for item in sorted(found, key=lambda f: (f.start, -f.end)):
+        if item.start < last_end:
+            continue
+        value = _in_context(item, mentions) if item.kind else item.value
+        mentions.append(
+            Mention(
+                text[item.start : item.end],
+                item.start,
+                item.end,
+                item.type,
+                value,
+                label if item.relative else None,
+            )
+        )
+        last_end = item.end
+    return mentions
+
+
+_QUARTER_VALUE = re.compile(r"(\d{4})-(Q[1-4]|H[12])\Z")
+#: How far back (characters) the period a "year earlier" compares with may be.
+_CONTEXT_REACH = 400
+
+
+def _in_context(item: _Found, before: list[Mention]) -> str:
+    """Values that depend on the mentions before them.
+
+    "Profit rose in the third quarter ... from $5 million a year earlier": the year
+    earlier is that quarter a year before (TimeML gives it the compared period's
+    granularity). "Friday ... at 9 a.m.": the clock time is on the day just named.
+    """
+    for previous in reversed(before):
+        if item.start - previous.end > _CONTEXT_REACH:
+            break
+        if item.kind == "year_back":
+            quarter = _QUARTER_VALUE.match(previous.value)
+            if quarter and previous.value[:4] == f"{int(item.value) + 1:04d}":
+                return f"{item.value}-{quarter.group(2)}"
+        elif item.kind == "clock" and re.match(r"\d{4}-\d{2}-\d{2}", previous.value):
+            return previous.value[:10] + item.value[item.value.index("T") :]
+    return item.value
