@@ -1,15 +1,28 @@
-"""Stage ``translation``: translation provenance from explicit evidence.
+"""Stage ``translation``: is the article a translation, from which language, by a machine?
 
-This first version weighs one signal, a declared language (feed, entry, JSON
-``language``) that differs from the detected one: the publisher says the page
-is French, the text is English, so it was most likely translated from French.
+The stage gathers signals, each ``{name, weight, evidence}``:
 
-    pytest tests/test_translation.py
+- statements ("translated from the Spanish", "Traducido por", "machine translation");
+- a declared language (feed, entry, JSON ``language``) that differs from the detected one;
+- traces of the source language: its typography (« », „, ¿ ¡, a space before ``; : ! ?``),
+  mojibake repaired under a code page of another script, untranslated words and phrases,
+  calques ("First modification:"), credits of agencies writing in another language,
+  datelines in parentheses;
+- a translationese style classifier (``transforms/translationese.py``, model in
+  ``transforms/models``), loaded once per worker.
+
+Independent signals combine as 1 - prod(1 - weight); ``source_language`` is the
+language the signals name most strongly; ``machine`` comes from a statement, from
+slips of unedited machine output, or from the classifier's second head.
+``derived_from`` is set later, by ``transforms.derived.LinkTranslations``.
+
+    pytest tests/test_translation_unit.py
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import apache_beam as beam
@@ -17,6 +30,14 @@ import apache_beam as beam
 from transforms.common import RunSettings, run_stage
 from transforms.language import same_language
 from transforms.parse import DECLARED_SCOPE
+from transforms.translation_signals import (
+    Signal,
+    language_mix_signals,
+    mojibake_signals,
+    source_language,
+    text_signals,
+)
+from transforms.translationese import StyleVerdict, TranslationeseModel
 
 STAGE = "translation"
 
@@ -59,34 +80,114 @@ def translation_signals(language: dict[str, Any], scope: str | None = "entry") -
     return []
 
 
-def assess_translation(article: dict[str, Any]) -> dict[str, Any]:
-    """Combine the signals into the record's ``translation``.
+def declared_signals(language: dict[str, Any], scope: str | None) -> list[Signal]:
+    """``translation_signals`` as ``Signal`` objects naming the declared language."""
+    return [
+        Signal(s["name"], s["weight"], s["evidence"], language.get("declared"), None, 0.9)
+        for s in translation_signals(language, scope)
+    ]
 
-    Independent signals combine as 1 - prod(1 - weight).
+
+def style_signal(verdict: StyleVerdict | None) -> list[Signal]:
+    """The translationese classifier's verdict as a signal (its weight is its probability)."""
+    if verdict is None:
+        return []
+    kind = "machine" if verdict.machine >= 0.5 else "human"
+    evidence = (
+        f"style classifier over function words, punctuation and sentence shapes ({verdict.words} words): "
+        f"p(translated) = {verdict.translated:.2f}"
+    )
+    if verdict.translated >= 0.5:
+        evidence += f"; reads like a {kind} translation (p(machine) = {verdict.machine:.2f})"
+    return [Signal("translationese_style", round(verdict.translated, 4), evidence)]
+
+
+@dataclass(frozen=True)
+class TranslationSettings:
+    """How signals become a verdict."""
+
+    #: Combined confidence from which an article counts as a translation.
+    threshold: float = 0.5
+    #: A source language is named only when the signals name it at least this strongly.
+    min_language_strength: float = 0.3
+    #: The style classifier calls machine/human only outside this band of p(machine).
+    machine_band: tuple[float, float] = (0.35, 0.65)
+    #: The classifier reads English only (its features are English function words).
+    style_languages: tuple[str, ...] = ("en",)
+
+
+def combine(
+    signals: Sequence[Signal], verdict: StyleVerdict | None, settings: TranslationSettings
+) -> dict[str, Any]:
+    """Signals (and the classifier's verdict) -> ``is_translation``, ``confidence``,
+    ``source_language`` and ``machine``; independent signals combine as 1 - prod(1 - weight).
+
+    >>> combine([Signal("a", 0.6, "x", "fr", None, 0.9)], None, TranslationSettings())["source_language"]
+    'fr'
     """
-    signals = translation_signals(article["language"], article.get(DECLARED_SCOPE))
     remaining = 1.0
     for signal in signals:
-        remaining *= 1.0 - signal["weight"]
+        remaining *= 1.0 - signal.weight
     confidence = round(1.0 - remaining, 6)
-    is_translation = confidence >= 0.5
-    source_language = None
-    if is_translation and signals:
-        source_language = article["language"].get("declared")
+    is_translation = confidence >= settings.threshold
+    language, strength = source_language(signals)
+    machine: bool | None = None
+    stated = [s.machine for s in signals if s.machine is not None and s.name == "translation_statement"]
+    said = stated or [s.machine for s in signals if s.machine is not None]
+    if is_translation:
+        if said:
+            machine = said[0]
+        elif verdict is not None:
+            low, high = settings.machine_band
+            machine = True if verdict.machine >= high else False if verdict.machine <= low else None
     return {
-        **article,
-        "translation": {
-            **article["translation"],
-            "is_translation": is_translation,
-            "confidence": confidence,
-            "source_language": source_language,
-            "signals": signals,
-        },
+        "is_translation": is_translation,
+        "confidence": confidence,
+        "source_language": (
+            language if is_translation and strength >= settings.min_language_strength else None
+        ),
+        "machine": machine,
+        "signals": [s.record() for s in signals],
     }
 
 
+class TranslationAssessor:
+    """Everything the stage needs per worker: the model, loaded once."""
+
+    def __init__(self, model: TranslationeseModel | None = None, settings: TranslationSettings | None = None):
+        self.model = model if model is not None else TranslationeseModel.load()
+        self.settings = settings or TranslationSettings()
+
+    def signals(self, article: dict[str, Any]) -> tuple[list[Signal], StyleVerdict | None]:
+        language = article["language"]
+        text = article.get("text") or ""
+        verdict = None
+        if language.get("code") in self.settings.style_languages:
+            verdict = self.model.predict(text)
+        signals = [
+            *declared_signals(language, article.get(DECLARED_SCOPE)),
+            *text_signals(text),
+            *mojibake_signals(article.get("repairs") or []),
+            *language_mix_signals(language),
+            *style_signal(verdict),
+        ]
+        return signals, verdict
+
+    def __call__(self, article: dict[str, Any]) -> dict[str, Any]:
+        signals, verdict = self.signals(article)
+        verdict_fields = combine(signals, verdict, self.settings)
+        return {**article, "translation": {**article["translation"], **verdict_fields}}
+
+
+def assess_translation(
+    article: dict[str, Any], assessor: TranslationAssessor | None = None
+) -> dict[str, Any]:
+    """Combine the signals into the record's ``translation`` (loads the model when none is given)."""
+    return (assessor or TranslationAssessor())(article)
+
+
 def _assessor(_: RunSettings) -> Callable[[dict[str, Any]], dict[str, Any]]:
-    return assess_translation
+    return TranslationAssessor()
 
 
 class DetectTranslation(beam.PTransform):
