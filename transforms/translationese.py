@@ -346,7 +346,7 @@ class TranslationeseModel:
     @classmethod
     def load(cls) -> TranslationeseModel:
         """The model file shipped in ``transforms/models``."""
-        text = resources.files("transforms.models").joinpath(MODEL_RESOURCE).read_text(encoding="utf-8")
+        text = resources.files("transforms").joinpath("models", MODEL_RESOURCE).read_text(encoding="utf-8")
         return cls(json.loads(text))
 
     def predict(self, text: str) -> StyleVerdict | None:
