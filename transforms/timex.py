@@ -432,7 +432,7 @@ _MONTH_CUE = re.compile(
     r"|mid|last|next|this|past|that|each|every|around|about|as of|for|a|the|its|his|her|their)[\s-]+)\Z"
 )
 _REL_WORD_LEFT = re.compile(r"\b(?P<rel>last|next|this(?: past| coming)?|coming|past)\s+\Z")
-_SET_LEFT = re.compile(r"\b(?:every|each|other|alternate)\s+\Z")
+_SET_LEFT = re.compile(r"\b(?:every|each|other|alternate)\s+(?:[a-z]+day,?\s+(?:and|or)\s+)?\Z")
 
 
 def _month_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
@@ -1244,7 +1244,8 @@ _YEAR_BAD_LEFT = re.compile(
     r"(?:\b(?:no|nos|number|nr|version|v|route|flight|room|page|pages|pp|p|article|section|rule|model"
     r"|bus|road|highway|resolution|code|tel|phone|call|ext|iso|windows|office|boeing|airbus|pixel|iphone"
     r"|galaxy|unit|channel|track|level|station|box|suite|apartment|flat|lot|gate|platform|engine|figure"
-    r"|table|chapter|exhibit|paragraph|clause|item|step|pin|zip|postcode|ref|reference|ticket|order)\.?|#)\s*\Z"
+    r"|table|chapter|exhibit|paragraph|clause|item|step|pin|zip|postcode|ref|reference|ticket|order|firmware"
+    r"|release|build|update|patch|python|java|ios|android)\.?|#)\s*\Z"
 )
 _YEAR_BAD_RIGHT = re.compile(
     r"\s*(?:%|percent|per\s?cent|\w*meters?|\w*metres?|km|kg|miles?|feet|ft|tons?|tonnes?|barrels?|mph"
@@ -1305,7 +1306,7 @@ def _number_candidates(m: re.Match[str], ctx: _Context) -> Iterator[_Found | Non
             yield _Found(pos, match.end(), f"{token}-Q{match['q']}")
     if len(token) <= 2:
         match = _NUMERIC_DATE.match(low, pos)
-        if match and _right_clear(ctx, match.end()):
+        if match and _right_clear(ctx, match.end()) and not _YEAR_BAD_LEFT.search(_left(ctx, pos, 30)):
             yield _numeric_date(match, ctx)
         yield _time_rule(m, ctx, pos)
         match = _CENTURY_DIGITS.match(low, pos)
@@ -1626,11 +1627,14 @@ def find_english(text: str, anchor: Anchor | None) -> list[Mention]:
             found.append(_extend_left(ctx, result))
     label = anchor.label if anchor else None
     mentions: list[Mention] = []
+    derived: set[int] = set()
     last_end = -1
     for item in sorted(found, key=lambda f: (f.start, -f.end)):
         if item.start < last_end:
             continue
-        value = _in_context(item, mentions) if item.kind else item.value
+        value = _in_context(item, mentions, derived) if item.kind else item.value
+        if value != item.value:
+            derived.add(item.start)
         mentions.append(
             Mention(
                 text[item.start : item.end],
@@ -1647,10 +1651,10 @@ def find_english(text: str, anchor: Anchor | None) -> list[Mention]:
 
 _QUARTER_VALUE = re.compile(r"(\d{4})-(Q[1-4]|H[12])\Z")
 #: How far back (characters) the period a "year earlier" compares with may be.
-_CONTEXT_REACH = 400
+_CONTEXT_REACH = 250
 
 
-def _in_context(item: _Found, before: list[Mention]) -> str:
+def _in_context(item: _Found, before: list[Mention], derived: set[int]) -> str:
     """Values that depend on the mentions before them.
 
     "Profit rose in the third quarter ... from $5 million a year earlier": the year
@@ -1660,10 +1664,12 @@ def _in_context(item: _Found, before: list[Mention]) -> str:
     for previous in reversed(before):
         if item.start - previous.end > _CONTEXT_REACH:
             break
+        if previous.start in derived:
+            continue  # compare with what the text says, not with another comparison
         if item.kind == "year_back":
             quarter = _QUARTER_VALUE.match(previous.value)
-            if quarter and previous.value[:4] == f"{int(item.value) + 1:04d}":
-                return f"{item.value}-{quarter.group(2)}"
+            if quarter:
+                return f"{int(quarter.group(1)) - 1:04d}-{quarter.group(2)}"
         elif item.kind == "clock" and re.match(r"\d{4}-\d{2}-\d{2}", previous.value):
             return previous.value[:10] + item.value[item.value.index("T") :]
     return item.value

@@ -1,0 +1,191 @@
+"""Relative, vague and clock-time expressions (transforms.timex), resolved against an anchor.
+
+The anchor is the publication date; 2023-03-14 was a Tuesday (ISO week 11).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from transforms.timex import Anchor, find_english, tense_near
+
+TUESDAY = Anchor.parse("2023-03-14")
+THURSDAY = Anchor.parse("2023-03-16")
+
+
+def _values(text: str, anchor: Anchor | None = TUESDAY) -> list[tuple[str, str]]:
+    found = find_english(text, anchor)
+    for mention in found:
+        assert text[mention.start : mention.end] == mention.text
+    return [(m.text, m.value) for m in found]
+
+
+@pytest.mark.parametrize(
+    ("text", "mention", "value"),
+    [
+        ("It rained yesterday.", "yesterday", "2023-03-13"),
+        ("It rains today.", "today", "2023-03-14"),
+        ("It will rain tomorrow.", "tomorrow", "2023-03-15"),
+        ("The vote is tonight.", "tonight", "2023-03-14TNI"),
+        ("They met last night.", "last night", "2023-03-13TNI"),
+        ("They met this morning.", "this morning", "2023-03-14TMO"),
+        ("Strikes began on Tuesday morning.", "Tuesday morning", "2023-03-14TMO"),
+        ("Shelling went on late yesterday.", "late yesterday", "2023-03-13"),
+        ("It happened the day before yesterday.", "the day before yesterday", "2023-03-12"),
+        ("The strike on the station last April killed dozens.", "last April", "2022-04"),
+        ("Talks stalled last week.", "last week", "2023-W10"),
+        ("Talks resume next week.", "next week", "2023-W12"),
+        ("Talks resume this week.", "this week", "2023-W11"),
+        ("Prices rose last month.", "last month", "2023-02"),
+        ("Prices will rise next month.", "next month", "2023-04"),
+        ("It closed two weeks ago.", "two weeks ago", "2023-W09"),
+        ("It closed three days ago.", "three days ago", "2023-03-11"),
+        ("It closed five months ago.", "five months ago", "2022-10"),
+        ("It opened a year ago.", "a year ago", "2022"),
+        ("It opened a decade ago.", "a decade ago", "201"),
+        ("The plan was agreed earlier this year.", "earlier this year", "2023"),
+        ("It lost ground at the end of last year.", "the end of last year", "2022"),
+        ("Protests are planned this weekend.", "this weekend", "2023-W11-WE"),
+        ("Output fell last year.", "last year", "2022"),
+        ("Output will grow next year.", "next year", "2024"),
+        ("The bridge opens in the spring of next year.", "next year", "2024"),
+        ("The deal closes by year-end.", "year-end", "2023"),
+        ("Results are due in the fourth quarter.", "the fourth quarter", "2023-Q4"),
+        ("Sales fell in the quarter.", "the quarter", "2022-Q4"),
+        ("He resigned last summer.", "last summer", "2022-SU"),
+        ("The fair returns on March 20.", "March 20", "2023-03-20"),
+        ("It reopened on Feb. 2.", "Feb. 2", "2023-02-02"),
+        ("It reopens in May.", "May", "2023-05"),
+        ("It began in January.", "January", "2023-01"),
+        ("A memorial on Christmas Day.", "Christmas Day", "2022-12-25"),
+        ("The century began in this century.", "this century", "20"),
+    ],
+)
+def test_relative_resolved_against_the_anchor(text: str, mention: str, value: str) -> None:
+    found = find_english(text, TUESDAY)
+    assert [(m.text, m.value) for m in found] == [(mention, value)]
+    assert found[0].anchor == "2023-03-14"
+
+
+@pytest.mark.parametrize(
+    ("text", "mention", "value"),
+    [
+        ("He has now resigned.", "now", "PRESENT_REF"),
+        ("It is currently closed.", "currently", "PRESENT_REF"),
+        ("Prices are high these days.", "these days", "PRESENT_REF"),
+        ("It was recently renovated.", "recently", "PAST_REF"),
+        ("It was attacked in the past.", "the past", "PAST_REF"),
+        ("It has grown in recent years.", "recent years", "PAST_REF"),
+        ("Rates have fallen in the last few months.", "the last few months", "PAST_REF"),
+        ("It may change in the future.", "the future", "FUTURE_REF"),
+        ("It may change in the near future.", "the near future", "FUTURE_REF"),
+        ("It will reopen soon.", "soon", "FUTURE_REF"),
+        ("Please reply as soon as possible.", "as soon as possible", "FUTURE_REF"),
+        ("Prices will rise in the coming weeks.", "the coming weeks", "FUTURE_REF"),
+    ],
+)
+def test_vague_references(text: str, mention: str, value: str) -> None:
+    found = find_english(text, TUESDAY)
+    assert [(m.text, m.value) for m in found] == [(mention, value)]
+    assert found[0].anchor is None  # nothing was resolved against the anchor
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("officials said on Tuesday.", "2023-03-14"),
+        ("officials said on Monday.", "2023-03-13"),
+        ("the strike on Sunday killed four.", "2023-03-12"),
+        ("Tuesday's victims were civilians.", "2023-03-14"),
+        ("ministers will meet on Friday.", "2023-03-17"),
+        ("ministers are expected to meet on Monday.", "2023-03-20"),
+        ("the vote was due to take place on Friday.", "2023-03-10"),
+        ("it happened last Tuesday.", "2023-03-07"),
+        ("they meet next Tuesday.", "2023-03-21"),
+    ],
+)
+def test_weekday_tense_decides_the_direction(text: str, value: str) -> None:
+    ((_, got),) = _values(text)
+    assert got == value
+
+
+def test_said_on_tuesday_versus_will_meet_on_tuesday() -> None:
+    assert _values("He said on Tuesday that it was over.", THURSDAY) == [("Tuesday", "2023-03-14")]
+    assert _values("They will meet on Tuesday.", THURSDAY) == [("Tuesday", "2023-03-21")]
+
+
+@pytest.mark.parametrize(
+    ("text", "mention", "value"),
+    [
+        ("The market opens at 9:30 a.m. sharp.", "9:30 a.m.", "2023-03-14T09:30"),
+        ("It closed at 5 pm.", "5 pm", "2023-03-14T17:00"),
+        ("Curfew starts at 22:00 local time.", "22:00 local time", "2023-03-14T22:00"),
+        ("The deadline is 9 a.m. EST Friday.", "9 a.m. EST Friday", "2023-03-17T09:00"),
+        ("Fighting paused at noon.", "noon", "2023-03-14T12:00"),
+        ("The offer expired at midnight Friday.", "midnight Friday", "2023-03-10T24:00"),
+    ],
+)
+def test_clock_times(text: str, mention: str, value: str) -> None:
+    found = find_english(text, TUESDAY)
+    assert [(m.text, m.value, m.type) for m in found] == [(mention, value, "TIME")]
+
+
+def test_a_clock_time_takes_the_day_just_named() -> None:
+    text = "The strike came on Sunday. Sirens sounded at 6:15 a.m. across the city."
+    assert _values(text) == [("Sunday", "2023-03-12"), ("6:15 a.m.", "2023-03-12T06:15")]
+
+
+def test_a_year_earlier_takes_the_granularity_of_the_compared_quarter() -> None:
+    text = "Profit rose in the third quarter to $5 million from $3 million a year earlier."
+    assert _values(text) == [("the third quarter", "2022-Q3"), ("a year earlier", "2021-Q3")]
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("It happened on Tuesday.", "XXXX-WXX-2"),
+        ("It happened yesterday.", "XXXX-XX-XX"),
+        ("It happened last year.", "XXXX"),
+        ("It happened last month.", "XXXX-XX"),
+        ("It happened last week.", "XXXX-WXX"),
+        ("It happens this weekend.", "XXXX-WXX-WE"),
+        ("It happened on March 14.", "XXXX-03-14"),
+        ("It happened in the third quarter.", "XXXX-Q3"),
+        ("It happened last April.", "XXXX-04"),
+    ],
+)
+def test_without_anchor_unknown_parts_stay_x(text: str, value: str) -> None:
+    found = find_english(text, None)
+    assert [m.value for m in found] == [value]
+    assert found[0].anchor is None
+
+
+def test_month_anchor_resolves_months_not_days() -> None:
+    march = Anchor.parse("2023-03")
+    assert _values("Last April it was worse; on Tuesday it was calm.", march) == [
+        ("Last April", "2022-04"),
+        ("Tuesday", "XXXX-WXX-2"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "killing six and wounding 30 in 24 hours",  # a duration
+        "for three weeks the road was shut",
+        "over the last week troops advanced",
+        "the market is held every Friday",  # a set
+        "the shop opens on Fridays",
+        "it happened on a Monday, some say",
+        "the past week was hard",
+    ],
+)
+def test_durations_and_sets_are_not_mentions(text: str) -> None:
+    assert _values(text) == []
+
+
+def test_tense_near() -> None:
+    text = "officials said on tuesday the talks will resume on friday."
+    assert tense_near(text, 18, 25) == "past"
+    assert tense_near(text, 50, 56) == "future"
+    assert tense_near("on friday.", 3, 9) is None
