@@ -50,6 +50,27 @@ def test_header_dates_keep_their_precision(seed_run: dict[str, dict]) -> None:
         assert seed_run[key]["published"] is None
 
 
+def test_event_dates_and_mentions(seed_run: dict[str, dict]) -> None:
+    day = {"precision": "day", "source": "text"}
+    # 000: header 2023-03; "Tuesday" and "14 March 2023" (a Tuesday) pin the day
+    assert seed_run["000"]["event_date"] == {"value": "2023-03-14", **day}
+    assert seed_run["004"]["event_date"] == {"value": "2024-06-07", **day}
+    for key in ("001", "002", "003"):  # no anchor: "Tuesday", "yesterday", "on Sunday" pin nothing
+        assert seed_run[key]["event_date"] is None
+    mentions = seed_run["000"]["dates"]
+    values = {m["text"]: m["value"] for m in mentions}
+    assert values["February 2022"] == "2022-02"
+    assert values["last April"] == "2022-04"
+    assert values["14 March 2023"] == values["March 14, 2023"] == "2023-03-14"
+    assert [m["value"] for m in mentions if m["text"] == "Tuesday"] == ["2023-03-14", "2023-03-14"]
+    assert not any("hours" in m["text"] for m in mentions)  # "24 hours" is a duration
+    assert {m["value"] for m in seed_run["001"]["dates"] if m["text"] == "Tuesday"} == {"XXXX-WXX-2"}
+    assert [m["value"] for m in seed_run["004"]["dates"] if m["text"] == "Friday"] == ["2024-06-07"]
+    for article in seed_run.values():
+        for mention in article["dates"]:
+            assert article["text"][mention["start"] : mention["end"]] == mention["text"]
+
+
 def test_no_sentence_is_lost(seed_run: dict[str, dict]) -> None:
     for path in sorted(SEEDS.glob("*.txt")):
         article = seed_run[path.name[:3]]
