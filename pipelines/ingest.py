@@ -23,6 +23,7 @@ from apache_beam.options.pipeline_options import PipelineOptions, SetupOptions
 from pipelines.options import IngestOptions
 from transforms.common import RunSettings, pipeline_version, run_stage
 from transforms.dates import ExtractDates
+from transforms.derived import LinkTranslations
 from transforms.language import DetectLanguage
 from transforms.normalize import RepairEncoding
 from transforms.parse import ParseItems
@@ -125,7 +126,8 @@ def build_pipeline(
     repaired, repair_failures = parsed.articles | "RepairEncoding" >> RepairEncoding(settings)
     detected, language_failures = repaired | "DetectLanguage" >> DetectLanguage(settings)
     assessed, translation_failures = detected | "DetectTranslation" >> DetectTranslation(settings)
-    dated, date_failures = assessed | "ExtractDates" >> ExtractDates(settings)
+    linked = assessed | "LinkTranslations" >> LinkTranslations()
+    dated, date_failures = linked | "ExtractDates" >> ExtractDates(settings)
     articles, invalid = run_stage(dated, "ValidateRecords", "write", settings, record_checker)
 
     dead_letters = (

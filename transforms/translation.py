@@ -166,7 +166,7 @@ class TranslationAssessor:
             verdict = self.model.predict(text)
         signals = [
             *declared_signals(language, article.get(DECLARED_SCOPE)),
-            *text_signals(text),
+            *text_signals(text, english=language.get("code") in (None, "en")),
             *mojibake_signals(article.get("repairs") or []),
             *language_mix_signals(language),
             *style_signal(verdict),

@@ -586,20 +586,30 @@ def slip_signals(text: str) -> list[Signal]:
 # --- everything ---------------------------------------------------------------------
 
 
-def text_signals(text: str) -> list[Signal]:
-    """Every detector that reads only the text, in a fixed order."""
+#: Detectors that read traces of another language in an English text; in a text in
+#: another language « » or a "(Paris)" dateline are its own conventions, not traces.
+ENGLISH_DETECTORS = (
+    statement_signals,
+    typography_signals,
+    foreign_script_signals,
+    foreign_phrase_signals,
+    calque_signals,
+    credit_signals,
+    dateline_signals,
+    slip_signals,
+)
+ANY_LANGUAGE_DETECTORS = (statement_signals,)
+
+
+def text_signals(text: str, english: bool = True) -> list[Signal]:
+    """Every detector that reads only the text, in a fixed order.
+
+    >>> [s.name for s in text_signals("(Paris) Le président a dit : « non » ; voilà !", english=False)]
+    []
+    """
     normalized = unicodedata.normalize("NFC", text)
     signals: list[Signal] = []
-    for detector in (
-        statement_signals,
-        typography_signals,
-        foreign_script_signals,
-        foreign_phrase_signals,
-        calque_signals,
-        credit_signals,
-        dateline_signals,
-        slip_signals,
-    ):
+    for detector in ENGLISH_DETECTORS if english else ANY_LANGUAGE_DETECTORS:
         signals.extend(detector(normalized))
     return signals
 
