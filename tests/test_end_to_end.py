@@ -62,6 +62,8 @@ def test_sample_records_are_filled(sample_run: tuple[Path, str]) -> None:
     assert rail["title"] is None
     assert rail["published"]["value"] == "2024-06-07" and rail["published"]["precision"] == "day"
     assert any(m["value"] == "2024-06-07" for m in rail["dates"])
+    assert rail["event_date"] == {"value": "2024-06-07", "precision": "day", "source": "text"}
+    assert harbour["event_date"] is None  # month header, no weekday agreeing with a written date
     for mention in rail["dates"]:
         assert rail["text"][mention["start"] : mention["end"]] == mention["text"]
 

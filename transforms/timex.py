@@ -1642,7 +1642,8 @@ def find_english(text: str, anchor: Anchor | None) -> list[Mention]:
                 item.end,
                 item.type,
                 value,
-                label if item.relative else None,
+                # an anchor is recorded only where it fixed part of the value
+                label if item.relative and not value.startswith("XXXX") else None,
             )
         )
         last_end = item.end
