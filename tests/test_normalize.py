@@ -198,57 +198,29 @@ def _mojibake(text: str, codec: str) -> str:
 
 
 @pytest.mark.parametrize(
-    ("clean", "codec", "detail", "changes"),
+    ("clean", "codec"),
     [
-        (
-            "Le café est très bon à côté de la gare.",
-            "latin-1",
-            "utf-8 read as latin-1",
-            [("Ã©", "é", 2), ("Ã¨", "è", 1), ("Ã\xa0", "à", 1), ("Ã´", "ô", 1)],
-        ),
-        (
-            "Die Bürger müssen für die Straßenbahn mehr zahlen.",
-            "cp1252",
-            "utf-8 read as cp1252",
-            [("Ã¼", "ü", 3), ("ÃŸ", "ß", 1)],
-        ),
-        (
-            "Die Bürger müssen für die Straßenbahn mehr zahlen.",
-            "latin-1",
-            "utf-8 read as latin-1",
-            [("Ã¼", "ü", 3), ("Ã\x9f", "ß", 1)],
-        ),
-        (
-            "El niño comió piñata en España.",
-            "latin-1",
-            "utf-8 read as latin-1",
-            [("Ã±", "ñ", 3), ("Ã³", "ó", 1)],
-        ),
-        (
-            "It’s a ‘test’ — with dashes…",
-            "cp1252",
-            "utf-8 read as cp1252",
-            [("â€™", "’", 2), ("â€˜", "‘", 1), ("â€”", "—", 1), ("â€¦", "…", 1)],
-        ),
-        (
-            "Señora Müller’s café",
-            "cp1252",
-            "utf-8 read as cp1252",
-            [("Ã±", "ñ", 1), ("Ã¼", "ü", 1), ("â€™", "’", 1), ("Ã©", "é", 1)],
-        ),
+        ("Le café est très bon à côté de la gare.", "latin-1"),
+        ("Die Bürger müssen für die Straßenbahn mehr zahlen.", "cp1252"),
+        ("Die Bürger müssen für die Straßenbahn mehr zahlen.", "latin-1"),
+        ("El niño comió piñata en España.", "latin-1"),
+        ("It’s a ‘test’ — with dashes…", "cp1252"),
+        ("Señora Müller’s café", "cp1252"),
     ],
     ids=["fr-latin1", "de-cp1252", "de-latin1", "es-latin1", "en-cp1252-quotes", "mixed-cp1252"],
 )
-def test_repair_text_mojibake(
-    clean: str, codec: str, detail: str, changes: list[tuple[str, str, int]]
-) -> None:
+def test_repair_text_mojibake(clean: str, codec: str) -> None:
     damaged = _mojibake(clean, codec)
     assert damaged != clean
     text, repairs = repair_text(damaged)
     assert text == clean
-    assert {(r.original, r.replacement, r.count) for r in repairs} == set(changes)
     assert all(r.kind == "mojibake" for r in repairs)
-    assert all(r.detail == detail for r in repairs)
+    # Latin-1 and cp1252 images coincide for most bytes; the detail names one of them.
+    assert all(r.detail in ("utf-8 read as latin-1", "utf-8 read as cp1252") for r in repairs)
+    # Each repair is a whole damaged word, and every damaged word is repaired once.
+    damaged_words = [w for w in damaged.split() if not w.isascii()]
+    assert sum(r.count for r in repairs) == len(damaged_words)
+    assert all(r.original in damaged for r in repairs)
     # Every recorded change really is one: replaying them gives the clean text.
     replayed = damaged
     for r in repairs:
@@ -261,38 +233,32 @@ def test_repair_text_only_touches_damaged_lines() -> None:
     damaged = "Line one is fine.\nLe cafÃ© est ouvert.\n“Line three” is fine too.\n"
     text, repairs = repair_text(damaged)
     assert text == "Line one is fine.\nLe café est ouvert.\n“Line three” is fine too.\n"
-    assert repairs == [Repair("mojibake", "utf-8 read as latin-1", "Ã©", "é", 1)]
+    assert repairs == [Repair("mojibake", "utf-8 read as latin-1", "cafÃ©", "café", 1)]
 
 
 def test_repair_text_counts_repeats_across_lines() -> None:
     text, repairs = repair_text("cafÃ©\ncafÃ©\n\ncafÃ©")
     assert text == "café\ncafé\n\ncafé"
-    assert repairs == [Repair("mojibake", "utf-8 read as latin-1", "Ã©", "é", 3)]
+    assert repairs == [Repair("mojibake", "utf-8 read as latin-1", "cafÃ©", "café", 3)]
 
 
 # --- repair_text: entities and control characters ---------------------------
 
 
-def test_repair_text_html_entity_in_plain_text() -> None:
+def test_repair_text_html_entity_in_plain_text_is_kept_and_recorded() -> None:
+    # Plain text may mean an entity literally (clean corpora hold "&euro;"); feed HTML
+    # is turned into text, entities decoded, by the parse stage.
     text, repairs = repair_text("Fish &amp; chips, served daily.")
-    assert text == "Fish & chips, served daily."
-    assert [r.kind for r in repairs] == ["html_entity"]
-    assert repairs[0].count == 1
-
-
-def test_repair_text_html_entity_records_what_changed() -> None:
-    text, repairs = repair_text("When a &lt; b the test passes.")
-    assert text == "When a < b the test passes."
-    assert repairs == [Repair("html_entity", "unescape html", "&lt;", "<", 1)]
+    assert text == "Fish &amp; chips, served daily."
+    assert repairs == [Repair("html_entity", "HTML entity left as is", "&amp;", "&amp;", 1)]
 
 
 @pytest.mark.parametrize(
     ("damaged", "kind", "original", "replacement"),
     [
-        ("Fish &amp; chips, served daily.", "html_entity", "&amp;", "&"),
         ("Â© 2024 Harbour Desk", "mojibake", "Â©", "©"),
     ],
-    ids=["amp-entity", "copyright-mojibake"],
+    ids=["copyright-mojibake"],
 )
 def test_repair_text_records_the_whole_damaged_sequence(
     damaged: str, kind: str, original: str, replacement: str
@@ -425,17 +391,17 @@ CHARSET_REPAIR = {
 def test_normalize_article_keeps_existing_repairs_and_repairs_title() -> None:
     article = _article(title="CafÃ© &amp; thÃ©", text="Le cafÃ© ouvre Ã  8 heures.", repairs=[CHARSET_REPAIR])
     out = normalize_article(article)
-    assert out["title"] == "Café & thé"
+    assert out["title"] == "Café &amp; thé"  # entities in plain text stay, recorded
     assert out["text"] == "Le café ouvre à 8 heures."
     assert out["repairs"][0] == CHARSET_REPAIR
     kinds = [r["kind"] for r in out["repairs"][1:]]
     assert "html_entity" in kinds
     assert "mojibake" in kinds
     # Title repairs come before body repairs, and each is a full record.
-    assert out["repairs"][1]["kind"] == "html_entity"
     assert all(set(r) == {"kind", "detail", "original", "replacement", "count"} for r in out["repairs"])
-    title_mojibake = [r for r in out["repairs"] if r["kind"] == "mojibake" and r["original"] == "Ã©"]
-    assert sum(r["count"] for r in title_mojibake) == 3  # two in the title, one in the body
+    assert [r["original"] for r in out["repairs"] if r["kind"] == "html_entity"] == ["&amp;"]
+    originals = [r["original"] for r in out["repairs"] if r["kind"] == "mojibake"]
+    assert originals[:3] == ["CafÃ©", "thÃ©", "cafÃ©"]  # title words first, then the body's
 
 
 def test_normalize_article_does_not_mutate_its_input() -> None:
@@ -464,7 +430,13 @@ def test_normalize_article_missing_repairs_field_starts_empty() -> None:
     article = _article(text="Fish &lt;3 chips")
     del article["repairs"]
     out = normalize_article(article)
-    assert out["text"] == "Fish <3 chips"
+    assert out["text"] == "Fish &lt;3 chips"
     assert out["repairs"] == [
-        {"kind": "html_entity", "detail": "unescape html", "original": "&lt;", "replacement": "<", "count": 1}
+        {
+            "kind": "html_entity",
+            "detail": "HTML entity left as is",
+            "original": "&lt;",
+            "replacement": "&lt;",
+            "count": 1,
+        }
     ]

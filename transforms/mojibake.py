@@ -22,13 +22,14 @@ from __future__ import annotations
 
 import bisect
 import difflib
+import itertools
 import re
 import unicodedata
 from collections import Counter
 from typing import NamedTuple
 
 import ftfy
-from ftfy.badness import badness
+from ftfy.badness import BADNESS_RE, MOJIBAKE_CATEGORIES, badness
 
 # Code pages tried, in the order that names an ambiguous stretch: the most common
 # reading first (``Ã©`` is é under cp1252, latin-1, cp1254 and cp1258 alike).
@@ -105,8 +106,9 @@ class _Codec(NamedTuple):
     name: str
     # image character -> the byte it stands for, as a one-character str (for str.translate)
     to_bytes: dict[int, str]
-    # a UTF-8 lead-byte image followed by a continuation-byte image: the cheap prefilter
-    pair: re.Pattern[str]
+    # images of UTF-8 lead bytes (0xC2-0xF4) and of continuation bytes (0x80-0xBF)
+    # every lead-byte image followed by a continuation-byte image, as a two-character str
+    pairs: frozenset[str]
 
 
 def _byte_images(codec: str) -> dict[int, str]:
@@ -139,9 +141,9 @@ def _build_codec(name: str) -> _Codec:
     # Characters U+0080-U+00FF that are no image under this codec must not pass for bytes.
     to_bytes: dict[int, str] = {code: "\x00" for code in range(0x80, 0x100)}
     to_bytes.update({ord(ch): chr(byte) for byte, ch in images.items()})
-    leads = {ch for byte, ch in images.items() if 0xC2 <= byte <= 0xF4}
-    conts = {ch for byte, ch in images.items() if byte <= 0xBF}
-    return _Codec(name, to_bytes, re.compile(_char_class(leads) + _char_class(conts)))
+    leads = frozenset(ch for byte, ch in images.items() if 0xC2 <= byte <= 0xF4)
+    conts = frozenset(ch for byte, ch in images.items() if byte <= 0xBF)
+    return _Codec(name, to_bytes, frozenset(a + b for a in leads for b in conts))
 
 
 _CODECS: tuple[_Codec, ...] = tuple(_build_codec(name) for name in CODECS)
@@ -158,6 +160,25 @@ _ANY_PAIR = re.compile(
     _char_class({ch for name in CODECS for byte, ch in _byte_images(name).items() if 0xC2 <= byte <= 0xF4})
     + _ANY_CONT.pattern
 )
+# The same, overlapping: every such pair of the line.
+_EVERY_PAIR = re.compile(f"(?=({_ANY_PAIR.pattern}))")
+
+# What ftfy's encoding steps need to find anything: under a code page ftfy decodes, the
+# image of a UTF-8 lead byte followed by a continuation-byte image or by a space (a
+# lost 0xA0), or U+FFFD. Most clean lines have none, and ftfy's badness test is slow.
+_FTFY_CODECS = ("latin-1", "cp1252", "cp1250", "cp1251", "cp1253", "cp1254", "cp1257")
+_FTFY_CODECS += ("iso-8859-2", "mac_roman", "cp437")
+_FTFY_SUSPECT = re.compile(
+    "\ufffd|"
+    + _char_class({ch for name in _FTFY_CODECS for b, ch in _byte_images(name).items() if 0xC2 <= b <= 0xF4})
+    + _char_class({ch for name in _FTFY_CODECS for b, ch in _byte_images(name).items() if b <= 0xBF})
+    # ftfy restores 0xA0 lost to a space only after these lead bytes read as Latin-1.
+    + "|[\xc2\xc3\xc5\xce\xd0\xd9] "
+)
+
+# Anything _notes() records: controls, C1 controls, entities, runs of `?`.
+_NOTE_SUSPECT = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f&]|\?\?")
+_INVISIBLE = re.compile("[\u200b\u2060\ufeff]")
 
 # Valid multi-byte UTF-8, over a str whose characters U+0080-U+00FF stand for bytes.
 _UTF8_RUN = re.compile(
@@ -271,6 +292,18 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _TERMINAL_ESCAPE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _C1 = re.compile(r"[\x80-\x9f]")
 
+# Repair details of misreadings through a decoder that passes C1 controls through.
+_LATIN1_READINGS = ("utf-8 read as latin-1", "utf-8 read as cp1252")
+
+# C1 controls that stand for a cp1252 character (text decoded as Latin-1 where it was
+# cp1252); 0x81, 0x8D, 0x8F, 0x90 and 0x9D are undefined in cp1252 and stay.
+_C1_AS_CP1252 = {
+    code: bytes([code]).decode("cp1252")
+    for code in range(0x80, 0xA0)
+    if code not in (0x81, 0x8D, 0x8F, 0x90, 0x9D)
+}
+_C1_DEFINED = re.compile("[" + "".join(chr(code) for code in _C1_AS_CP1252) + "]")
+
 _LINES = re.compile(r"[^\n]*\n|[^\n]+")
 
 # Characters of little-used blocks (Latin Extended-B and IPA beyond the letters of living
@@ -280,6 +313,19 @@ _RARE = re.compile(
     "[\u0180-\u01c3\u01dd-\u0217\u021c-\u024f\u0250-\u02ff\u0370-\u0385\u03cf-\u03ff"
     "\u0460-\u048f\u0500-\u052f\u1ab0-\u1aff\u1dc0-\u1dff\u2c00-\u2dff\ua640-\ua7ff\ue000-\uf8ff]"
 )
+
+# Symbols and spaces that ordinary text holds (Latin-1 punctuation, general punctuation,
+# currency, letterlike symbols, arrows, math minus, miscellaneous symbols, dingbats, emoji).
+_TEXT_SYMBOLS = re.compile(
+    "[\u00a0-\u00bf\u00d7\u00f7\u2000-\u205e\u20a0-\u20c0\u2100-\u2199\u2212"
+    "\u2600-\u27bf\u2b50\u2b55\u3000-\u3003\ufe0f\U0001f000-\U0001faff"
+    # C1 controls: text that already held them (cp1252 read as Latin-1 upstream), then misread.
+    "\x80-\x9f]+"
+)
+
+# Box drawing and block elements: glued to letters they are cp437/cp866/koi8 mojibake
+# (┬┐ for ¿); a line with twice as many of them as letters is a drawing.
+_BOX = re.compile("[\u2500-\u259f]")
 
 # Most passes needed: each undoes one misreading (three covers triple mojibake).
 _MAX_PASSES = 3
@@ -291,7 +337,10 @@ def script(ch: str) -> str:
     >>> script("a"), script("ж"), script("ย"), script("東"), script("«"), script("7")
     ('Latin', 'Cyrillic', 'Thai', 'CJK', '', '')
     """
-    if not ch.isalpha() and not unicodedata.category(ch).startswith("M"):
+    if ch.isalpha():
+        if ch.isascii():
+            return "Latin"
+    elif ch.isascii() or not unicodedata.category(ch).startswith("M"):
         return ""
     return _SCRIPT_NAMES[bisect.bisect_right(_SCRIPT_STARTS, ord(ch)) - 1]
 
@@ -302,16 +351,74 @@ def dominant_script(text: str) -> str:
     >>> dominant_script("Le café ยป est ouvert"), dominant_script("123 ...")
     ('Latin', '')
     """
-    counts = Counter(script(ch) for ch in text if ch.isalpha())
+    # Count characters first (in C), then scripts per distinct letter.
+    counts: Counter[str] = Counter()
+    for ch, n in Counter(text).items():
+        if ch.isalpha():
+            counts[script(ch)] += n
     counts.pop("", None)
     return counts.most_common(1)[0][0] if counts else ""
 
 
-def implausibility(text: str, dominant: str) -> int:
+# Per BMP code point, one class character for implausibility(): " " whitespace,
+# "!" impossible (unassigned, private use, surrogate, U+FFFD), "." common to all
+# scripts ("," if small, ";" if a non-ASCII capital), else a character per script and
+# case: base + 0 small, + 1 non-ASCII capital, + 2 other letters and marks.
+# Built once at import (about 0.1 s), read-only after.
+_SCRIPT_INDEX = {name: i for i, name in enumerate(sorted(set(_SCRIPT_NAMES) - {""}))}
+_SCRIPT_CLASS = {name: chr(0x100 + 4 * i) for name, i in _SCRIPT_INDEX.items()}
+
+
+def _class_of(ch: str) -> str:
+    if ch.isspace():
+        return " "
+    if ch == "\ufffd" or unicodedata.category(ch) in _IMPOSSIBLE_CATEGORIES:
+        return "!"
+    name = script(ch)
+    if not name:
+        # Case still counts for the capital-after-small test (ª is small, Ⓐ capital).
+        return "," if ch.islower() else ";" if ch.isupper() and not ch.isascii() else "."
+    base = 0x100 + 4 * _SCRIPT_INDEX[name]
+    if ch.islower():
+        return chr(base)
+    if ch.isupper() and not ch.isascii():
+        return chr(base + 1)
+    return chr(base + 2)
+
+
+_CLASS_TABLE = "".join(_class_of(chr(code)) for code in range(0x10000))
+_SMALL = "," + "".join(chr(0x100 + 4 * i) for i in _SCRIPT_INDEX.values())
+_NON_ASCII_CAPITAL = ";" + "".join(chr(0x101 + 4 * i) for i in _SCRIPT_INDEX.values())
+_CAPITAL_AFTER_SMALL = re.compile(f"(?<=[{_SMALL}])[{_NON_ASCII_CAPITAL}]")
+# Classes -> script only; common and impossible characters removed (they neither end
+# nor start a run of letters), whitespace kept as the word separator.
+_SCRIPT_ONLY = {ord(ch): None for ch in ".,;!"} | {
+    0x100 + 4 * i + j: chr(0x100 + 4 * i) for i in _SCRIPT_INDEX.values() for j in (1, 2)
+}
+_RUN = re.compile(r"(.)\1*")
+_GREEK_CLASS = _SCRIPT_CLASS["Greek"]
+_LONE_GREEK = re.compile(f"(?<!{_GREEK_CLASS}){_GREEK_CLASS}(?!{_GREEK_CLASS})")
+
+# Every sequence ftfy's badness regex matches holds one of these characters (its
+# categories and the literal non-ASCII characters of the pattern): a text without one
+# has badness 0, found without running that slow regex.
+_BADNESS_CHARS = re.compile(
+    "["
+    + "".join(MOJIBAKE_CATEGORIES.values())
+    + "".join(re.escape(ch) for ch in sorted({ch for ch in BADNESS_RE.pattern if ord(ch) > 127}))
+    + "]"
+)
+
+
+def implausibility(text: str, dominant: str, lone_greek_ok: bool = False) -> int:
     """How unlike real text a short window is, given the line's dominant script.
 
-    Counts ftfy's bad sequences, script switches inside a word (x2), runs of letters
-    in a script other than the dominant one, and characters no text should hold (x10).
+    ``lone_greek_ok`` lets a single Greek letter in Latin text pass (IL2Rγ, α-helix,
+    5 μm): right for judging whole lines, too lenient for the stretch-by-stretch search.
+
+    Counts ftfy's bad sequences, rare characters (x2), non-ASCII capitals right after a
+    small letter, script switches inside a word (x2), runs of letters in a script other
+    than the dominant one, and characters no text should hold (x10).
 
     >>> implausibility("littÃ©rature", "Latin"), implausibility("littérature", "Latin")
     (2, 0)
@@ -319,8 +426,35 @@ def implausibility(text: str, dominant: str) -> int:
     (1, 0)
     >>> implausibility("öยนต์", "Thai") > implausibility("รถยนต์", "Thai")
     True
+    >>> implausibility("a😀b", "Latin"), implausibility("a😀ж", "Latin")  # beyond the BMP
+    (0, 3)
     """
-    cost = badness(text) + 2 * len(_RARE.findall(text))
+    cost = (badness(text) if _BADNESS_CHARS.search(text) else 0) + 2 * len(_RARE.findall(text))
+    if not text.isascii() and max(text) > "\uffff":
+        return cost + _letter_cost_slow(text, dominant)
+    cost += 2 * len(_BOX.findall(text))
+    # One class character per character (see _CLASS_TABLE), then regexes over the classes.
+    classes = text.translate(_CLASS_TABLE)
+    cost += 10 * classes.count("!")
+    # A non-ASCII capital right after a small letter: UTF-8 lead bytes read as Latin
+    # or Cyrillic capitals (Ã, Ă, Р, С) land inside words this way.
+    cost += len(_CAPITAL_AFTER_SMALL.findall(classes))
+    dominant_class = _SCRIPT_CLASS.get(dominant, "")
+    words = classes.translate(_SCRIPT_ONLY)
+    if lone_greek_ok and dominant == "Latin":
+        # A lone Greek letter in Latin text is science or maths (IL2Rγ, α-helix, 5 μm).
+        words = _LONE_GREEK.sub("", words)
+    for word in words.split():
+        if not word:
+            continue
+        runs = _RUN.findall(word)
+        cost += 2 * (len(runs) - 1) + sum(1 for run in runs if run != dominant_class)
+    return cost
+
+
+def _letter_cost_slow(text: str, dominant: str) -> int:
+    """The letter part of implausibility() for text beyond the BMP, char by char."""
+    cost = 0
     previous = ""
     lower_before = False
     for ch in text:
@@ -328,8 +462,6 @@ def implausibility(text: str, dominant: str) -> int:
             previous = ""
             lower_before = False
             continue
-        # A non-ASCII capital right after a small letter: UTF-8 lead bytes read as
-        # Latin or Cyrillic capitals (Ã, Ă, Р, С) land inside words this way.
         if ch.isupper() and lower_before and not ch.isascii():
             cost += 1
         lower_before = ch.islower()
@@ -365,24 +497,57 @@ class _Candidate(NamedTuple):
     gain: int
 
 
-def _candidates(line: str, codec: _Codec, dominant: str) -> list[_Candidate]:
+def _candidates(
+    line: str,
+    codec: _Codec,
+    runs: list[tuple[int, int]],
+    dominant: str,
+    window_costs: dict[tuple[int, int], int],
+) -> list[_Candidate]:
     """Stretches of the line that are valid UTF-8 under the codec, with how much better they read decoded.
 
     Stretches that read worse decoded, or decode to characters no text holds, are left out.
+    ``window_costs`` caches the implausibility of the line's token windows across codecs.
     """
-    found = []
-    as_bytes = line.translate(codec.to_bytes)
-    for match in _UTF8_RUN.finditer(as_bytes):
-        start, end = match.span()
-        replacement = match.group().encode("latin-1").decode("utf-8")
-        if "\ufffd" in replacement:
+    decoded: list[tuple[int, int, str, int, int]] = []
+    for start, end in runs:
+        replacement = line[start:end].translate(codec.to_bytes).encode("latin-1").decode("utf-8")
+        # Unassigned, private-use or replacement characters: nothing a text holds, so the
+        # reading cannot be right whatever the window looks like.
+        if "\ufffd" in replacement or any(
+            unicodedata.category(ch) in _IMPOSSIBLE_CATEGORIES for ch in replacement
+        ):
             continue
-        lo, hi = _token_bounds(line, start, end)
-        before = line[lo:hi]
-        after = line[lo:start] + replacement + line[end:hi]
-        gain = implausibility(before, dominant) - implausibility(after, dominant)
-        if gain > 0 or (gain == 0 and _fits(replacement, dominant)):
-            found.append(_Candidate(start, end, replacement, codec.name, gain))
+        decoded.append((start, end, replacement, *_token_bounds(line, start, end)))
+    found = []
+    # Stretches of one word read through one code page are judged together: a word
+    # misread is misread throughout (CzirjĂĄk ĂrpĂĄd), and decoding only part of it
+    # leaves it looking no better.
+    for (lo, hi), group in itertools.groupby(decoded, key=lambda d: (d[3], d[4])):
+        stretches = list(group)
+        cost_before = window_costs.get((lo, hi))
+        if cost_before is None:
+            cost_before = window_costs[(lo, hi)] = implausibility(line[lo:hi], dominant)
+        fits = all(_fits(d[2], dominant) for d in stretches)
+        # Decoding cannot read better than a window that already reads perfectly; it is
+        # taken only at no cost, and only when the decoded stretches fit the line (clean
+        # text in Thai, Cyrillic or Greek ends here, without scoring the reading).
+        if cost_before == 0 and not fits:
+            continue
+        parts, pos = [], lo
+        for start, end, replacement, _, _ in stretches:
+            parts += [line[pos:start], replacement]
+            pos = end
+        cost_after = implausibility("".join(parts) + line[pos:hi], dominant)
+        gain = cost_before - cost_after
+        # A reading is evidence when it removes much (an intermediate pass of double
+        # mojibake may still read badly) or leaves the word clean; a small gain that
+        # leaves the word implausible is chance (camel-cased Cyrillic ПоздравЂаво).
+        if gain >= 2 or (gain == 1 and cost_after == 0) or (gain == 0 and fits):
+            found += [
+                _Candidate(start, end, replacement, codec.name, gain)
+                for start, end, replacement, _, _ in stretches
+            ]
     return found
 
 
@@ -402,7 +567,11 @@ def _fits(replacement: str, dominant: str) -> bool:
         return False
     scripts = {script(ch) for ch in replacement}
     scripts.discard("")
-    return scripts <= {dominant} and (bool(scripts) or not any(ch.isalnum() for ch in replacement))
+    if scripts:
+        return scripts <= {dominant}
+    # No letters: punctuation, currency and emoji are what texts hold; Braille, box
+    # drawing or technical symbols decoded out of real text are garbage.
+    return bool(_TEXT_SYMBOLS.fullmatch(replacement))
 
 
 def _accepted(candidates: list[_Candidate]) -> list[_Candidate]:
@@ -429,16 +598,24 @@ def _best_codec(line: str) -> list[_Candidate]:
     """The accepted readings of the codec that explains the line best (gain, then coverage, then order)."""
     # The pair test is cheap and rules out almost every codec on clean text, so the
     # line's dominant script is only computed when some codec could apply.
-    if not _ANY_PAIR.search(line):
+    pairs = {match.group(1) for match in _EVERY_PAIR.finditer(line)}
+    if not pairs or _is_drawing(line):
         return []
-    codecs = [codec for codec in _CODECS if codec.pair.search(line)]
-    if not codecs:
+    runs_by_codec = []
+    for codec in _CODECS:
+        if pairs.isdisjoint(codec.pairs):
+            continue
+        runs = [match.span() for match in _UTF8_RUN.finditer(line.translate(codec.to_bytes))]
+        if runs:
+            runs_by_codec.append((codec, runs))
+    if not runs_by_codec:
         return []
     dominant = dominant_script(line)
+    window_costs: dict[tuple[int, int], int] = {}
     best: list[_Candidate] = []
     best_key: tuple[int, int] = (0, 0)
-    for codec in codecs:
-        accepted = _accepted(_candidates(line, codec, dominant))
+    for codec, runs in runs_by_codec:
+        accepted = _accepted(_candidates(line, codec, runs, dominant, window_costs))
         if not accepted:
             continue
         key = (sum(c.gain for c in accepted), sum(c.end - c.start for c in accepted))
@@ -447,45 +624,76 @@ def _best_codec(line: str) -> list[_Candidate]:
     return best
 
 
+def _is_drawing(line: str) -> bool:
+    """Line art: at least twice as many box-drawing characters as letters.
+
+    >>> _is_drawing("├┤a┼┐a┼┐a┼┐a┼┐a"), _is_drawing("┬┐que diferencia hay?")
+    (True, False)
+    """
+    boxes = len(_BOX.findall(line))
+    return boxes > 2 and boxes >= 2 * sum(ch.isalpha() for ch in line)
+
+
 class _Piece(NamedTuple):
     text: str  # current text
     original: str  # what it was in the input line
     codecs: tuple[str, ...]  # misreadings undone, outermost first
+    last_pass: int = -1  # the pass that last changed it
 
 
-def _replace(pieces: list[_Piece], start: int, end: int, new: str, codec: str) -> list[_Piece]:
-    """Replace current-text span [start, end) by new, merging the provenance of what it covers."""
-    out: list[_Piece] = []
-    merged_original = ""
-    merged_codecs: tuple[str, ...] = ()
+def _replace(
+    pieces: list[_Piece], start: int, end: int, new: str, codec: str, pass_no: int = 0
+) -> list[_Piece]:
+    """Replace current-text span [start, end) by new, merging the provenance of what it covers.
+
+    Unrepaired text around the span stays in pieces of its own; a repaired piece the span
+    only partly covers keeps the rest of its text inside the merged piece, so no
+    character is ever dropped.
+
+    >>> ps = _replace([_Piece("ab€cd", "ab€cd", ())], 2, 3, "X", "c1")
+    >>> [(p.text, p.original, p.codecs) for p in ps]
+    [('ab', 'ab', ()), ('X', '€', ('c1',)), ('cd', 'cd', ())]
+    >>> ps = _replace([_Piece("ab", "ab", ()), _Piece("XYZ", "xyz!", ("c1",))], 3, 4, "Q", "c2")
+    >>> [(p.text, p.original, p.codecs) for p in ps]
+    [('ab', 'ab', ()), ('XQZ', 'xyz!', ('c2', 'c1'))]
+    >>> ps = _replace(ps, 1, 3, "R", "c2", pass_no=0)  # the same pass again: one misreading
+    >>> [(p.text, p.original, p.codecs) for p in ps]
+    [('a', 'a', ()), ('RQZ', 'bxyz!', ('c2', 'c1'))]
+    """
+    before: list[_Piece] = []
+    after: list[_Piece] = []
+    head = tail = original = ""
+    codecs: tuple[str, ...] = ()
+    same_pass = False
     pos = 0
-    inserted = False
     for piece in pieces:
         p_start, p_end = pos, pos + len(piece.text)
         pos = p_end
-        if p_end <= start or p_start >= end:
-            if p_start >= end and not inserted:
-                out.append(_Piece(new, merged_original, (codec, *merged_codecs)))
-                inserted = True
-            out.append(piece)
+        if p_end <= start and not (p_start == p_end == start):
+            before.append(piece)
             continue
-        # Overlap: keep the untouched head and tail of an unrepaired piece.
+        if p_start >= end:
+            after.append(piece)
+            continue
+        cut_start, cut_end = max(start, p_start) - p_start, min(end, p_end) - p_start
         if piece.codecs:
-            merged_original += piece.original
-            merged_codecs = merged_codecs or piece.codecs
-            continue
-        head = piece.text[: max(0, start - p_start)]
-        tail = piece.text[max(0, end - p_start) :]
-        if head:
-            out.append(_Piece(head, head, ()))
-        merged_original += piece.text[len(head) : len(piece.text) - len(tail)]
-        if tail:
-            out.append(_Piece(new, merged_original, (codec, *merged_codecs)))
-            inserted = True
-            out.append(_Piece(tail, tail, ()))
-    if not inserted:
-        out.append(_Piece(new, merged_original, (codec, *merged_codecs)))
-    return out
+            # Repaired earlier: the whole piece joins the merged one, its outer text included.
+            if p_start < start:
+                head = piece.text[:cut_start]
+            if p_end > end:
+                tail = piece.text[cut_end:]
+            original += piece.original
+            codecs = codecs or piece.codecs
+            same_pass = same_pass or piece.last_pass == pass_no
+        else:
+            if cut_start:
+                before.append(_Piece(piece.text[:cut_start], piece.text[:cut_start], ()))
+            original += piece.text[cut_start:cut_end]
+            if cut_end < len(piece.text):
+                after.insert(0, _Piece(piece.text[cut_end:], piece.text[cut_end:], ()))
+    # Two stretches of one pass merged into one piece are one misreading, not two.
+    merged_codecs = codecs if same_pass and codecs[:1] == (codec,) else (codec, *codecs)
+    return [*before, _Piece(head + new + tail, original, merged_codecs, pass_no), *after]
 
 
 def describe_misreadings(codecs: tuple[str, ...]) -> str:
@@ -508,7 +716,7 @@ def _undo_misreadings(line: str) -> tuple[str, list[_Piece]]:
     """Reverse every plausible misreading, pass after pass; returns the text and its pieces."""
     pieces = [_Piece(line, line, ())]
     current = line
-    for _ in range(_MAX_PASSES):
+    for pass_no in range(_MAX_PASSES):
         if not _ANY_CONT.search(current):
             break
         chosen = _best_codec(current)
@@ -516,7 +724,7 @@ def _undo_misreadings(line: str) -> tuple[str, list[_Piece]]:
             break
         # Right to left, so earlier offsets stay valid.
         for cand in reversed(chosen):
-            pieces = _replace(pieces, cand.start, cand.end, cand.replacement, cand.codec)
+            pieces = _replace(pieces, cand.start, cand.end, cand.replacement, cand.codec, pass_no)
         current = "".join(piece.text for piece in pieces)
     return current, pieces
 
@@ -527,7 +735,7 @@ def _ftfy_codec_name(name: str) -> str:
 
 def _ftfy_repairs(line: str) -> tuple[str, list[Repair]]:
     """What ftfy's encoding steps still find, kept only when the result reads better."""
-    if not ftfy.badness.is_bad(line):
+    if not _FTFY_SUSPECT.search(line) or not ftfy.badness.is_bad(line):
         return line, []
     fixed, plan = ftfy.fix_and_explain(line, FTFY_ENCODING_ONLY)
     # Only misreadings of UTF-8: a C1 control read back as cp1252 is a guess about
@@ -535,46 +743,76 @@ def _ftfy_repairs(line: str) -> tuple[str, list[Repair]]:
     decoded = [name for op, name in plan or [] if op == "decode"]
     if any(not name.startswith("utf-8") for name in decoded):
         return line, []
-    if fixed == line or fixed.count("\ufffd") > line.count("\ufffd"):
-        return line, []
-    dominant = dominant_script(line)
-    if implausibility(fixed, dominant) >= implausibility(line, dominant):
-        return line, []
     encodings = [_ftfy_codec_name(name) for op, name in plan or [] if op == "encode"]
-    fixers = [name for op, name in plan or [] if op == "apply"]
-    detail = describe_misreadings(tuple(encodings)) if encodings else " and ".join(fixers).replace("_", " ")
+    fixers = [name for op, name in plan or [] if op in ("apply", "transcode")]
+    # U+FFFD out of a reversal recovers nothing (and text may hold "ï¿½" itself), except
+    # from ftfy's lossy-sequence step: there it marks where bytes were lost (â€? for
+    # a quote whose last byte became "?"), and costs nothing in the comparison.
+    lossy = "replace_lossy_sequences" in fixers
+    if fixed == line or (fixed.count("\ufffd") > line.count("\ufffd") and not lossy):
+        return line, []
+    if line_cost(fixed.replace("\ufffd", "") if lossy else fixed) >= line_cost(line):
+        return line, []
+    if encodings:
+        detail = describe_misreadings(tuple(encodings))
+    elif "decode_inconsistent_utf8" in fixers:
+        # ftfy decodes stretches through its sloppy cp1252 (C1 controls pass through).
+        detail = "utf-8 read as cp1252, in stretches"
+    else:
+        detail = " and ".join(fixers).replace("_", " ")
     return fixed, [
         Repair("mojibake", detail, original, replacement, 1)
         for original, replacement in _changed_stretches(line, fixed)
     ]
 
 
-def _changed_stretches(before: str, after: str) -> list[tuple[str, str]]:
-    """The (original, replacement) stretches that differ, widened to whole tokens.
+def line_cost(text: str) -> int:
+    """implausibility() of a whole line against its own dominant script, so that a
+    repair that changes the script of the whole line (Hangul out of Latin-1 garbage)
+    is compared fairly.
 
-    >>> _changed_stretches("a cafÃ© b", "a café b")
-    [('cafÃ©', 'café')]
+    >>> line_cost("í•œêµ\xadì–´") > line_cost("한국어")
+    True
     """
-    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
-    out = []
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        if op != "equal":
-            out.append((before[i1:i2], after[j1:j2]))
-    # Widen each to its token so that a repair reads as a whole word.
-    widened = []
-    for original, replacement in out:
-        idx = before.find(original) if original else -1
-        if idx < 0:
-            widened.append((original, replacement))
+    return implausibility(text, dominant_script(text), lone_greek_ok=True)
+
+
+def _changed_stretches(before: str, after: str) -> list[tuple[str, str]]:
+    """The (original, replacement) stretches that differ, widened to whole tokens;
+    changes within one token are one stretch.
+
+    >>> _changed_stretches("a cÃ´tÃ© b cafÃ©", "a côté b café")
+    [('cÃ´tÃ©', 'côté'), ('cafÃ©', 'café')]
+    >>> _changed_stretches("â€˜testâ€™ â€” x", "‘test’ — x")
+    [('â€˜testâ€™', '‘test’'), ('â€”', '—')]
+    """
+    opcodes = difflib.SequenceMatcher(None, before, after, autojunk=False).get_opcodes()
+    spans: list[list[int]] = []
+    for op, i1, i2, _, _ in opcodes:
+        if op == "equal":
             continue
-        lo, hi = _token_bounds(before, idx, idx + len(original))
-        prefix, suffix = before[lo:idx], before[idx + len(original) : hi]
-        widened.append((prefix + original + suffix, prefix + replacement + suffix))
-    return widened
+        lo, hi = _token_bounds(before, i1, i2)
+        if spans and lo <= spans[-1][1]:
+            spans[-1][1] = max(spans[-1][1], hi)
+        else:
+            spans.append([lo, hi])
+
+    def where(pos: int, end: bool) -> int:
+        """The position in ``after`` of position ``pos`` of ``before``."""
+        for op, i1, i2, j1, j2 in opcodes:
+            if op == "equal" and i1 <= pos <= i2:
+                return j1 + pos - i1
+            if i1 <= pos <= i2 and (pos < i2 or i1 == i2):
+                return j2 if end else j1
+        return len(after)
+
+    return [(before[lo:hi], after[where(lo, False) : where(hi, True)]) for lo, hi in spans]
 
 
 def _notes(line: str) -> list[Repair]:
-    """Artifacts recorded but left in place: lost characters, entities, controls."""
+    """Artifacts recorded but left in place: lost characters, C1 controls no code page explains."""
+    if not _NOTE_SUSPECT.search(line):
+        return []
     notes = []
     for match in _LOST_RUN.finditer(line):
         run = match.group()
@@ -584,25 +822,54 @@ def _notes(line: str) -> list[Repair]:
             )
         )
     if "&" in line:
+        # Plain text may mean an entity literally; feed HTML was decoded by the parser.
         for match in _HTML_ENTITY.finditer(line):
             entity = match.group()
             notes.append(Repair("html_entity", "HTML entity left as is", entity, entity, 1))
-    for match in _CONTROL.finditer(line):
-        ch = match.group()
-        notes.append(Repair("control_character", f"U+{ord(ch):04X} control character left as is", ch, ch, 1))
     for match in _C1.finditer(line):
         ch = match.group()
-        guess = bytes([ord(ch)]).decode("cp1252", errors="replace")
-        notes.append(
-            Repair(
-                "control_character",
-                f"U+{ord(ch):04X} C1 control left as is (cp1252 {guess!r} read as latin-1?)",
-                ch,
-                ch,
-                1,
-            )
-        )
+        notes.append(Repair("control_character", f"U+{ord(ch):04X} C1 control left as is", ch, ch, 1))
     return notes
+
+
+def _c1_repairs(line: str, keep: set[str] | frozenset[str] = frozenset()) -> tuple[str, list[Repair]]:
+    """C1 controls that stand for cp1252 characters (cp1252 text decoded as Latin-1).
+
+    >>> text, repairs = _c1_repairs("\x93Quoted\x94 \x81")
+    >>> text, [(r.original, r.replacement, r.detail) for r in repairs][0]
+    ('“Quoted” \x81', ('\x93', '“', 'cp1252 read as latin-1 (C1 control)'))
+    """
+    if not _C1_DEFINED.search(line):
+        return line, []
+    table = {code: ch for code, ch in _C1_AS_CP1252.items() if chr(code) not in keep}
+    repairs = [
+        Repair("mojibake", "cp1252 read as latin-1 (C1 control)", m.group(), table[ord(m.group())], 1)
+        for m in _C1_DEFINED.finditer(line)
+        if ord(m.group()) in table
+    ]
+    return line.translate(table), repairs
+
+
+def _control_repairs(line: str) -> tuple[str, list[Repair]]:
+    r"""Terminal escapes and control characters removed (ftfy's own lists), each recorded.
+
+    >>> _control_repairs("a\x00b\x1b[31mred\x1b[0m\tc")[0]
+    'abred\tc'
+    """
+    repairs: list[Repair] = []
+    if "\x1b" in line:
+        for match in _TERMINAL_ESCAPE.finditer(line):
+            repairs.append(Repair("control_character", "terminal escape removed", match.group(), "", 1))
+        line = _TERMINAL_ESCAPE.sub("", line)
+    cleaned = ftfy.fixes.remove_control_chars(line)
+    if cleaned != line:
+        for ch in sorted(set(line) - set(cleaned)):
+            repairs.append(
+                Repair(
+                    "control_character", f"U+{ord(ch):04X} control character removed", ch, "", line.count(ch)
+                )
+            )
+    return cleaned, repairs
 
 
 def _invisible_repairs(line: str) -> tuple[str, list[Repair]]:
@@ -613,7 +880,7 @@ def _invisible_repairs(line: str) -> tuple[str, list[Repair]]:
     >>> _invisible_repairs("ภาษา\\u200bไทย")[0]  # Thai marks word boundaries this way
     'ภาษา\\u200bไทย'
     """
-    if not _WORD_BREAKERS.search(line):
+    if not _INVISIBLE.search(line) or not _WORD_BREAKERS.search(line):
         return line, []
     repairs: list[Repair] = []
 
@@ -664,8 +931,8 @@ def _repair_encoding(line: str) -> tuple[str, list[Repair]]:
         return ftfy_first, repairs_a
     ours_first, more = _ftfy_repairs(ours_first)
     repairs_b += more
-    dominant = dominant_script(line)
-    if implausibility(ours_first, dominant) < implausibility(ftfy_first, dominant):
+    # U+FFFD here can only mark bytes lost before (see _ftfy_repairs): not a cost.
+    if line_cost(ours_first.replace("\ufffd", "")) < line_cost(ftfy_first.replace("\ufffd", "")):
         return ours_first, repairs_b
     return ftfy_first, repairs_a
 
@@ -696,16 +963,17 @@ def repair_line(line: str) -> tuple[str, list[Repair]]:
     if not body.isascii():
         body, more = _repair_encoding(body)
         repairs += more
-        body, more = _invisible_repairs(body)
+        if any(r.kind == "mojibake" and r.detail.startswith(_LATIN1_READINGS) for r in more):
+            # The line went through a Latin-1 decoder: C1 controls it left standing
+            # alone are cp1252 characters it passed through. C1 controls that a reversal
+            # produced were in the text before it was misread, and stay; so do all of
+            # them without that evidence (text may legitimately hold them). Noted below.
+            decoded_c1 = {ch for r in more for ch in _C1.findall(r.replacement)}
+            body, more = _c1_repairs(body, keep=decoded_c1)
+            repairs += more
+    for step in (_control_repairs, _invisible_repairs):
+        body, more = step(body)
         repairs += more
-    if "\x1b" in body:
-        stripped = _TERMINAL_ESCAPE.sub("", body)
-        if stripped != body:
-            repairs += [
-                Repair("control_character", "terminal escape removed", m.group(), "", 1)
-                for m in _TERMINAL_ESCAPE.finditer(body)
-            ]
-            body = stripped
     repairs += _notes(body)
     return body + newline, repairs
 

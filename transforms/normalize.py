@@ -1,10 +1,10 @@
 """Stage ``normalize``: decode bytes and repair encoding damage, recording every change.
 
 Decoding picks the declared charset when it really fits, else UTF-8, else a
-detected legacy charset. Repair runs ftfy line by line with the options that
-never alter legitimate text (no quote uncurling, no width or ligature folding,
-no Unicode normalization), then records each of ftfy's steps as a ``repairs``
-entry: what kind, which code page, the original and the replacement, how often.
+detected legacy charset. Repair (``transforms.mojibake``) undoes UTF-8 misread
+through any of 20 legacy code pages, with ftfy where it is right, and never
+alters legitimate text; each change is a ``repairs`` entry: what kind, which code
+page, the original and the replacement, how often.
 
     pytest tests/test_normalize.py --doctest-modules transforms/normalize.py
 """
@@ -12,8 +12,6 @@ entry: what kind, which code page, the original and the replacement, how often.
 from __future__ import annotations
 
 import codecs
-import difflib
-from collections import Counter
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
@@ -21,42 +19,11 @@ import apache_beam as beam
 import ftfy
 from charset_normalizer import from_bytes
 
+from transforms import mojibake
 from transforms.common import InputError, RunSettings, run_stage
 from transforms.mojibake import FTFY_CODEC_NAMES, Repair
 
 STAGE = "normalize"
-
-# ftfy options that repair damage but never rewrite legitimate text.
-FTFY_CONFIG = ftfy.TextFixerConfig(
-    unescape_html="auto",
-    remove_terminal_escapes=True,
-    fix_encoding=True,
-    restore_byte_a0=True,
-    replace_lossy_sequences=True,
-    decode_inconsistent_utf8=True,
-    fix_c1_controls=True,
-    fix_latin_ligatures=False,
-    fix_character_width=False,
-    uncurl_quotes=False,
-    fix_line_breaks=True,
-    fix_surrogates=True,
-    remove_control_chars=True,
-    normalization=None,
-    explain=True,
-)
-
-# What kind of repair each ftfy fixer is, for the record.
-_FIXER_KINDS = {
-    "unescape_html": "html_entity",
-    "remove_terminal_escapes": "control_character",
-    "remove_control_chars": "control_character",
-    "fix_c1_controls": "mojibake",
-    "decode_inconsistent_utf8": "mojibake",
-    "restore_byte_a0": "mojibake",
-    "replace_lossy_sequences": "mojibake",
-    "fix_line_breaks": "line_break",
-    "fix_surrogates": "surrogate",
-}
 
 # Friendlier names for ftfy's codec names in repair details.
 _CODEC_NAMES = {**FTFY_CODEC_NAMES, "iso8859-2": "iso-8859-2", "mac-roman": "mac_roman"}
@@ -218,105 +185,31 @@ def _decode_legacy(data: bytes) -> tuple[str, str]:
     return data.decode("cp1252", errors="replace"), "cp1252"
 
 
-def _plan_groups(plan: list[tuple[str, str]]) -> list[list[tuple[str, str]]]:
-    """Split an ftfy plan into units: encode..decode, or one apply/transcode step."""
-    groups: list[list[tuple[str, str]]] = []
-    current: list[tuple[str, str]] = []
-    for step in plan:
-        if current:
-            current.append(step)
-            if step[0] == "decode":
-                groups.append(current)
-                current = []
-        elif step[0] == "encode":
-            current = [step]
-        else:
-            groups.append([step])
-    if current:
-        groups.append(current)
-    return groups
-
-
-def _describe(group: list[tuple[str, str]]) -> tuple[str, str]:
-    """(kind, detail) of one plan unit."""
-    if group[0][0] == "encode":
-        encoding = codec_name(group[0][1])
-        decoding = codec_name(group[-1][1]) if group[-1][0] == "decode" else "?"
-        extra = [codec_name(step[1]) for step in group[1:-1]]
-        detail = f"{decoding} read as {encoding}"
-        if extra:
-            detail += " (" + ", ".join(extra) + ")"
-        return "mojibake", detail
-    op, name = group[0]
-    if op == "normalize":
-        return "normalization", name
-    return _FIXER_KINDS.get(name, name), name.replace("_", " ")
-
-
-def _changes(before: str, after: str) -> list[tuple[str, str]]:
-    """The (original, replacement) stretches that differ between two strings.
-
-    >>> _changes("cafÃ© Ã\\xa0", "café à")
-    [('Ã©', 'é'), ('Ã\\xa0', 'à')]
-    >>> _changes("Fish &amp; chips", "Fish & chips")
-    [('&amp;', '&')]
-    """
-    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
-    changes = []
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        if op == "equal":
-            continue
-        # Widen the edit over adjacent symbols that belong to the same damaged
-        # sequence, so '&amp;' -> '&' is recorded, not 'amp;' -> ''. Both sides
-        # share the widened context, which lies in equal stretches.
-        while i1 > 0 and j1 > 0 and _is_symbol(before[i1 - 1]) and before[i1 - 1] == after[j1 - 1]:
-            i1, j1 = i1 - 1, j1 - 1
-        while i2 < len(before) and j2 < len(after) and _is_symbol(before[i2]) and before[i2] == after[j2]:
-            i2, j2 = i2 + 1, j2 + 1
-        changes.append((before[i1:i2], after[j1:j2]))
-    return changes
-
-
-def _is_symbol(ch: str) -> bool:
-    return not (ch.isalnum() or ch.isspace())
-
-
-def _needs_repair(line: str) -> bool:
-    # Printable ASCII needs nothing unless it holds an HTML entity or a control char.
-    if line.isascii():
-        return "&" in line or "\x1b" in line or not (line.rstrip("\n").isprintable() or line == "\n")
-    return True
-
-
 def repair_text(text: str) -> tuple[str, list[Repair]]:
     """Repair mojibake and other damage; returns the text and what was changed.
 
+    Line breaks become ``\n`` first (ftfy's own fixer), then each line goes through
+    ``transforms.mojibake.repair_text``: misreadings through any of 20 code pages,
+    control characters, invisible word breakers; HTML entities, lost characters (``??``)
+    and stray C1 controls are left in place and recorded.
+
     >>> text, repairs = repair_text("The cafÃ© is open.")
     >>> text, repairs[0].detail, repairs[0].original, repairs[0].replacement, repairs[0].count
-    ('The café is open.', 'utf-8 read as latin-1', 'Ã©', 'é', 1)
+    ('The café is open.', 'utf-8 read as latin-1', 'cafÃ©', 'café', 1)
     >>> repair_text("“Fine” — naïve, 東京, Ελλάδα.")
     ('“Fine” — naïve, 東京, Ελλάδα.', [])
     """
-    counts: Counter[tuple[str, str, str, str]] = Counter()
-    out: list[str] = []
-    for line in text.splitlines(keepends=True):
-        if not _needs_repair(line):
-            out.append(line)
-            continue
-        fixed, plan = ftfy.fix_and_explain(line, FTFY_CONFIG)
-        if fixed == line:
-            out.append(line)
-            continue
-        current = line
-        for group in _plan_groups(plan or []):
-            after = ftfy.apply_plan(current, group)
-            kind, detail = _describe(group)
-            for original, replacement in _changes(current, after):
-                counts[(kind, detail, original, replacement)] += 1
-            current = after
-        out.append(fixed)
-    repairs = [Repair(k, d, o, r, n) for (k, d, o, r), n in counts.items()]
-    return "".join(out), repairs
+    repairs: list[Repair] = []
+    if "\r" in text or "\u2028" in text or "\u2029" in text or "\x85" in text:
+        fixed = ftfy.fixes.fix_line_breaks(text)
+        if fixed != text:
+            breaks = sum(text.count(ch) for ch in ("\r\n", "\u2028", "\u2029")) + text.replace(
+                "\r\n", ""
+            ).count("\r")
+            repairs.append(Repair("line_break", "line breaks normalized to \\n", "", "\n", max(breaks, 1)))
+            text = fixed
+    text, more = mojibake.repair_text(text)
+    return text, repairs + more
 
 
 def normalize_article(article: dict[str, Any]) -> dict[str, Any]:
