@@ -548,7 +548,7 @@ def _weekday_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
     if not match:
         return None
     left = _left(ctx, pos)
-    if _SET_LEFT.search(left) or left.endswith(" a ") or left.endswith("any "):
+    if _SET_LEFT.search(left) or re.search(r"\b(?:on|is|was|any)\s+an?\s+\Z|\bany\s+\Z", left):
         return None  # "every Friday", "on a Monday": no particular day
     start = pos
     relation = None
@@ -704,7 +704,8 @@ def _ago_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
         if not left.endswith("-"):
             return None
         n, unit = 1, "year"
-        period = re.match(r"\s+(?:fiscal\s+)?(?:period|quarter|results|level)\b", ctx.low[end : end + 24])
+        # "the year-earlier quarter" is left to the quarter rule, which knows which quarter
+        period = re.match(r"\s+(?:period|results|level)\b", ctx.low[end : end + 24])
         if period:
             end += period.end()
     elif unit is None:
@@ -810,6 +811,9 @@ def _past_future_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
         few = _few_rule(m, ctx)
         if few:
             return few
+        plural = re.match(r"past\s+(?:years|decades|centuries)\b", ctx.low[m.start() : m.start() + 20])
+        if plural and not re.search(r"\b(?:the|over|for)\s+\Z", _left(ctx, m.start(), 8)):
+            return _Found(m.start(), m.start() + plural.end(), "PAST_REF", extend=False)  # "in past years"
     match = _PAST_FUTURE.match(ctx.low, m.start())
     if not match:
         return None
@@ -1377,6 +1381,11 @@ def _year_candidate(ctx: _Context, pos: int) -> _Found | None:
             return None
     fiscal = re.search(r"\bfiscal\s+\Z", left)
     start = pos - (len(left) - fiscal.start()) if fiscal else pos
+    period = re.match(r"\s+period\b", right)
+    if period and re.search(r"\bthe\s+\Z", left):
+        # "the 1988 period": the same part of 1988 as the period the text compares it with
+        start = pos - 4
+        return _Found(start, end + period.end(), f"{year:04d}", extend=False, kind="year_period")
     return _Found(start, end, f"{year:04d}", extend=not bool(fiscal), kind="year")
 
 
@@ -1513,6 +1522,36 @@ def _daypart_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
                   relative=ctx.anchor is not None)  # fmt: skip
 
 
+_REF = re.compile(
+    r"(?P<rel>that|same|following|next|previous|preceding)\s+(?P<unit>day|morning|afternoon|evening|night|week"
+    r"|month|year)\b(?!-|\s+(?:of|after|before|in)\b)"
+)
+_REF_OFFSET = {"that": 0, "same": 0, "following": 1, "next": 1, "previous": -1, "preceding": -1}
+
+
+def _ref_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
+    """``that day``, ``the following year``, ``later that month``: told relative to the date
+    the narrative last named, which ``_in_context`` looks up (TimeML's reference time)."""
+    match = _REF.match(ctx.low, m.start())
+    if not match:
+        return None
+    start = match.start()
+    rel = match["rel"]
+    left = _left(ctx, start, 20)
+    if rel == "that":
+        if not re.search(r"(?:\b(?:on|in|of|by|until|since|during|for|earlier|later|from)\s+|^)\Z", left):
+            return None  # "said that day-care centres…": "that" as a conjunction
+    else:
+        the = re.search(r"\bthe\s+(?:very\s+)?\Z", left)
+        if not the:
+            return None
+        start -= len(left) - the.start()
+    around = re.search(r"\b(?:earlier|later)\s+\Z", _left(ctx, start, 12))
+    if around:
+        start -= len(_left(ctx, start, 12)) - around.start()
+    return _Found(start, match.end(), "", kind=f"ref:{match['unit']}:{_REF_OFFSET[rel]}")
+
+
 _TRIGGERS: dict[str, Rule] = {}
 for _word in MONTHS:
     _TRIGGERS[_word] = _month_rule
@@ -1520,8 +1559,10 @@ for _word in WEEKDAYS:
     _TRIGGERS[_word] = _weekday_rule
 for _word in ("today", "yesterday", "tomorrow", "tonight"):
     _TRIGGERS[_word] = _day_word_rule
-for _word in ("this", "next"):
-    _TRIGGERS[_word] = _unit_rule
+_TRIGGERS["this"] = _unit_rule
+_TRIGGERS["next"] = lambda m, ctx: _unit_rule(m, ctx) or _ref_rule(m, ctx)
+for _word in ("that", "same", "following", "previous", "preceding"):
+    _TRIGGERS[_word] = _ref_rule
 for _word in ("ago", "earlier", "hence"):
     _TRIGGERS[_word] = _ago_rule
 for _word in _VAGUE:
@@ -1623,7 +1664,7 @@ def find_english(text: str, anchor: Anchor | None) -> list[Mention]:
             at = low.find(word, at + len(word))
     for rule, token in matches:
         result = rule(token, ctx)
-        if result is not None and result.value:
+        if result is not None and (result.value or result.kind):
             found.append(_extend_left(ctx, result))
     label = anchor.label if anchor else None
     mentions: list[Mention] = []
@@ -1633,6 +1674,8 @@ def find_english(text: str, anchor: Anchor | None) -> list[Mention]:
         if item.start < last_end:
             continue
         value = _in_context(item, mentions, derived) if item.kind else item.value
+        if not value:
+            continue  # a reference with nothing before it to refer to
         if value != item.value:
             derived.add(item.start)
         mentions.append(
@@ -1650,6 +1693,49 @@ def find_english(text: str, anchor: Anchor | None) -> list[Mention]:
     return mentions
 
 
+_REF_GRANULARITY = {
+    "day": re.compile(r"(\d{4})-(\d{2})-(\d{2})"),
+    "week": re.compile(r"(\d{4})-(\d{2})-(\d{2})|(\d{4})-W(\d{2})"),
+    "month": re.compile(r"(\d{4})-(\d{2})(?!\d)"),
+    "year": re.compile(r"(\d{4})(?![\dX])"),
+}
+#: How far back (characters) the date a "that day" refers to may be named.
+_REFERENCE_REACH = 2000
+
+
+def _referred(item: _Found, before: list[Mention]) -> str:
+    """The value of "that day" or "the following year": the last date named with at
+    least that precision, moved by the offset. Empty when there is none."""
+    _, unit, offset_text = item.kind.split(":")
+    offset = int(offset_text)
+    granularity = "day" if unit in PARTS_OF_DAY else unit
+    pattern = _REF_GRANULARITY[granularity]
+    for previous in reversed(before):
+        if item.start - previous.end > _REFERENCE_REACH:
+            break
+        match = pattern.match(previous.value)
+        if not match:
+            continue
+        if granularity == "year":
+            return f"{int(match.group(1)) + offset:04d}"
+        if granularity == "month":
+            return month_value(int(match.group(1)), int(match.group(2)) + offset)
+        if granularity == "week" and match.group(4):
+            if offset:
+                monday = date.fromisocalendar(int(match.group(4)), int(match.group(5)), 1)
+                return week_value(monday + timedelta(days=7 * offset))
+            return previous.value[:8]
+        day = valid_day(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+        if day is None:
+            continue
+        if granularity == "week":
+            return week_value(day + timedelta(days=7 * offset))
+        day += timedelta(days=offset)
+        part = _part_of_day(unit)
+        return day_value(day) + (f"T{part}" if part else "")
+    return ""
+
+
 _QUARTER_VALUE = re.compile(r"(\d{4})-(Q[1-4]|H[12])\Z")
 #: How far back (characters) the period a "year earlier" compares with may be.
 _CONTEXT_REACH = 250
@@ -1662,15 +1748,18 @@ def _in_context(item: _Found, before: list[Mention], derived: set[int]) -> str:
     earlier is that quarter a year before (TimeML gives it the compared period's
     granularity). "Friday ... at 9 a.m.": the clock time is on the day just named.
     """
+    if item.kind.startswith("ref:"):
+        return _referred(item, before)
     for previous in reversed(before):
         if item.start - previous.end > _CONTEXT_REACH:
             break
         if previous.start in derived:
             continue  # compare with what the text says, not with another comparison
-        if item.kind == "year_back":
+        if item.kind in ("year_back", "year_period"):
             quarter = _QUARTER_VALUE.match(previous.value)
             if quarter:
-                return f"{int(quarter.group(1)) - 1:04d}-{quarter.group(2)}"
+                year = int(quarter.group(1)) - 1 if item.kind == "year_back" else int(item.value)
+                return f"{year:04d}-{quarter.group(2)}"
         elif item.kind == "clock" and re.match(r"\d{4}-\d{2}-\d{2}", previous.value):
             return previous.value[:10] + item.value[item.value.index("T") :]
     return item.value
