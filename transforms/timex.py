@@ -1239,17 +1239,32 @@ _NUMERIC_DATE = re.compile(r"(?P<a>\d{1,2})(?P<sep>[/.-])(?P<b>\d{1,2})(?P=sep)(
 _DECADE = re.compile(r"(?P<d>\d{3})0(?:'?s)\b|(?P<dd>\d)0'?s\b")
 _CENTURY_DIGITS = re.compile(r"(?P<n>\d{1,2})(?:st|nd|rd|th)[\s-]+century\b")
 _YEAR_TOKEN = re.compile(r"(?P<year>1[5-9]\d\d|20\d\d|21\d\d)\b")
-_YEAR_CUE = re.compile(
-    r"\b(?:in|since|by|until|till|through|during|from|to|before|after|of|early|late|mid|fiscal|calendar"
-    r"|year|around|circa|between|and|or|for|spring|summer|autumn|fall|winter|end|start|beginning|middle"
-    r"|as of|back in|the year|election|elections|season|class of)[\s-]+\Z"
+#: A year after these words is a year ("in 2021", "fiscal 1989"), whatever follows it.
+_YEAR_CUE_WORDS = frozenset(
+    [
+        *"in since by until till through during from to before after of early late mid fiscal calendar "
+        "year around circa between and or for spring summer autumn fall winter end start beginning middle "
+        "election elections season".split(),
+        "as of",
+        "back in",
+        "the year",
+        "class of",
+    ]
 )
-_YEAR_BAD_LEFT = re.compile(
-    r"(?:\b(?:no|nos|number|nr|version|v|route|flight|room|page|pages|pp|p|article|section|rule|model"
-    r"|bus|road|highway|resolution|code|tel|phone|call|ext|iso|windows|office|boeing|airbus|pixel|iphone"
-    r"|galaxy|unit|channel|track|level|station|box|suite|apartment|flat|lot|gate|platform|engine|figure"
-    r"|table|chapter|exhibit|paragraph|clause|item|step|pin|zip|postcode|ref|reference|ticket|order|firmware"
-    r"|release|build|update|patch|python|java|ios|android)\.?|#)\s*\Z"
+
+
+def _year_cued(low: str, pos: int) -> bool:
+    words = _tail_words(low, pos, 2)
+    return bool(words) and (words[-1] in _YEAR_CUE_WORDS or " ".join(words) in _YEAR_CUE_WORDS)
+
+
+#: A number after these words is a number, not a year ("flight 1776", "version 2023").
+_YEAR_BAD_WORDS = frozenset(
+    "no nos number nr version v route flight room page pages pp p article section rule model bus road "
+    "highway resolution code tel phone call ext iso windows office boeing airbus pixel iphone galaxy unit "
+    "channel track level station box suite apartment flat lot gate platform engine figure table chapter "
+    "exhibit paragraph clause item step pin zip postcode ref reference ticket order firmware release build "
+    "update patch python java ios android".split()
 )
 _YEAR_BAD_RIGHT = re.compile(
     r"\s*(?:%|percent|per\s?cent|\w*meters?|\w*metres?|km|kg|miles?|feet|ft|tons?|tonnes?|barrels?|mph"
@@ -1310,7 +1325,8 @@ def _number_candidates(m: re.Match[str], ctx: _Context) -> Iterator[_Found | Non
             yield _Found(pos, match.end(), f"{token}-Q{match['q']}")
     if len(token) <= 2:
         match = _NUMERIC_DATE.match(low, pos)
-        if match and _right_clear(ctx, match.end()) and not _YEAR_BAD_LEFT.search(_left(ctx, pos, 30)):
+        code = _tail_words(low, pos, 1)
+        if match and _right_clear(ctx, match.end()) and not (code and code[0].rstrip(".") in _YEAR_BAD_WORDS):
             yield _numeric_date(match, ctx)
         yield _time_rule(m, ctx, pos)
         match = _CENTURY_DIGITS.match(low, pos)
@@ -1363,37 +1379,45 @@ def _year_candidate(ctx: _Context, pos: int) -> _Found | None:
     if _YEAR_BAD_RIGHT.match(right):
         return None
     left = _left(ctx, pos, 30)
-    if _YEAR_BAD_LEFT.search(left):
+    words = _tail_words(ctx.low, pos, 2)
+    last = words[-1] if words else ""
+    pair = " ".join(words)
+    if last.rstrip(".") in _YEAR_BAD_WORDS or left.rstrip().endswith("#"):
         return None
     if re.search(r"(?:\d[\s,.]*|\$\s*)\Z", left[-3:]):  # "1 2000", "$ 2000"
         return None
-    if _QUANTITY_LEFT.search(left):
+    if last in _QUANTITY_WORDS or pair in _QUANTITY_WORDS:
         return None  # "some 2000 protesters", "more than 1500"
-    cue = _YEAR_CUE.search(left)
+    cue = last in _YEAR_CUE_WORDS or pair in _YEAR_CUE_WORDS
     if not cue:
         if not 1900 <= year <= 2099:
             return None
         following = re.match(r"\s*([a-z]+)", right)
         capitalized = following is not None and ctx.text[end + following.start(1)].isupper()
         # "its 1988 recapitalization" is a year; "2000 runs" most likely a count.
-        attributive = _DETERMINER_LEFT.search(left) and following and not following.group(1).endswith("s")
+        determiner = last in _DETERMINERS or last.endswith("'s")
+        attributive = determiner and following and not following.group(1).endswith("s")
         if following and not capitalized and following.group(1) not in _YEAR_FOLLOWERS and not attributive:
             return None
-    fiscal = re.search(r"\bfiscal\s+\Z", left)
+    fiscal = re.search(r"\bfiscal\s+\Z", left) if last == "fiscal" else None
     start = pos - (len(left) - fiscal.start()) if fiscal else pos
     period = re.match(r"\s+period\b", right)
-    if period and re.search(r"\bthe\s+\Z", left):
+    if period and last == "the":
         # "the 1988 period": the same part of 1988 as the period the text compares it with
         start = pos - 4
         return _Found(start, end + period.end(), f"{year:04d}", extend=False, kind="year_period")
     return _Found(start, end, f"{year:04d}", extend=not bool(fiscal), kind="year")
 
 
-_QUANTITY_LEFT = re.compile(
-    r"\b(?:some|nearly|almost|over|than|least|up to|only|just|total of|estimated|approximately|roughly|of the"
-    r"|all)\s+\Z"
+#: A number after these is a count: "some 2000 protesters", "up to 1500".
+_QUANTITY_WORDS = frozenset(
+    [
+        *"some nearly almost over than least only just estimated approximately roughly all".split(),
+        "up to",
+        "total of",
+    ]
 )
-_DETERMINER_LEFT = re.compile(r"(?:\b(?:the|a|an|its|his|her|their|our|this|that)|'s)\s+\Z")
+_DETERMINERS = frozenset({"the", "a", "an", "its", "his", "her", "their", "our", "this", "that"})
 _YEAR_FOLLOWERS = frozenset(
     "and or to when as that the was were is are will had has have saw after before until with through "
     "for in on at by but while because if than so then which who where from into election elections "
@@ -1460,7 +1484,7 @@ def _spelled_year_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
         return None
     if match["c"]:
         year = _TENS[match["c"]] * 100 + _TENS[match["t"]] + _UNITS.get(match["u"] or "", 0)
-        cued = _YEAR_CUE.search(_left(ctx, start)) or _sentence_start(ctx, start)
+        cued = _year_cued(ctx.low, start) or _sentence_start(ctx, start)
         if not cued and not re.match(r"[\s,.;]*(?:$|[A-Z])", ctx.text[match.end() : match.end() + 3]):
             return None
         return _Found(start, match.end(), f"{year:04d}")
@@ -1468,7 +1492,7 @@ def _spelled_year_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
     year = 2000 + _UNITS.get(match["u2"] or "", 10 if match["u2"] == "ten" else 0)
     if left.endswith("the year "):
         return _Found(start - 9, match.end(), f"{year:04d}")
-    if not _YEAR_CUE.search(_left(ctx, start)):
+    if not _year_cued(ctx.low, start):
         return None
     return _Found(start, match.end(), f"{year:04d}")
 
@@ -1618,8 +1642,26 @@ _MODIFIER_LEFT = re.compile(
 )
 
 
+_MODIFIER_WORDS = frozenset({"the", "early", "late", "mid", "earlier", "later", "of"})
+
+
+def _tail_words(low: str, pos: int, n: int = 2) -> list[str]:
+    """The ``n`` words right before ``pos`` (hyphens split words; punctuation stays on).
+
+    Cheaper than a regex anchored at the end of a window, which is tried at every
+    position of that window.
+    """
+    chunk = low[max(0, pos - 30) : pos]
+    if not chunk or not (chunk[-1].isspace() or chunk[-1] == "-"):
+        return []
+    return chunk.replace("-", " ").split()[-n:]
+
+
 def _extend_left(ctx: _Context, found: _Found) -> _Found:
     if not found.extend:
+        return found
+    tail = _tail_words(ctx.low, found.start, 1)
+    if not tail or tail[0] not in _MODIFIER_WORDS:
         return found
     left = _left(ctx, found.start, 40)
     match = _MODIFIER_LEFT.search(left)
