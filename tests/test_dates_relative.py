@@ -123,6 +123,10 @@ def test_said_on_tuesday_versus_will_meet_on_tuesday() -> None:
         ("The deadline is 9 a.m. EST Friday.", "9 a.m. EST Friday", "2023-03-17T09:00"),
         ("Fighting paused at noon.", "noon", "2023-03-14T12:00"),
         ("The offer expired at midnight Friday.", "midnight Friday", "2023-03-10T24:00"),
+        ("Kick-off is at 7.30pm.", "7.30pm", "2023-03-14T19:30"),
+        ("The vote opens at 1200 GMT.", "1200 GMT", "2023-03-14T12:00"),
+        ("It starts at 2pm (GMT).", "2pm (GMT)", "2023-03-14T14:00"),
+        ("It began around 3:45 a.m. Friday, police said.", "3:45 a.m. Friday", "2023-03-10T03:45"),
     ],
 )
 def test_clock_times(text: str, mention: str, value: str) -> None:
@@ -178,6 +182,11 @@ def test_month_anchor_resolves_months_not_days() -> None:
         "the shop opens on Fridays",
         "it happened on a Monday, some say",
         "the past week was hard",
+        "over the past 24 hours and in the past two weeks",
+        "open 24/7 since the 9/11 attacks",
+        "the 2022-23 season ended with a 2-1 win",
+        "a 2,000-strong force ran the 1,500m race",
+        "March Madness is a basketball tournament.",
     ],
 )
 def test_durations_and_sets_are_not_mentions(text: str) -> None:

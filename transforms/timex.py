@@ -214,15 +214,15 @@ HOLIDAYS: dict[str, Callable[[int], date]] = {
 
 _TENSE_TOKEN = re.compile(r"[a-z']+")
 _FUTURE_WORDS = frozenset(
-    "will won't shall 'll gonna would upcoming next until deadline might could scheduled".split()
+    "will won't shall 'll gonna would upcoming until deadline might could scheduled".split()
 )
 #: Future when "to" follows: "plans to", "expected to", "is to".
 _FUTURE_BEFORE_TO = frozenset(
     "going plans plan planning planned expected expects expect set due is are intends intend aims aim "
     "preparing hopes hope".split()
 )
-#: Future after "to": "to be held", "to meet".
-_TO_VERBS = frozenset("be meet vote visit hold start begin announce open close travel leave arrive".split())
+#: Future after "to be": "to be held" (a bare "to close" is as often a purpose as a plan).
+_TO_BE_VERBS = frozenset("held signed opened launched released announced completed".split())
 _PAST_WORDS = frozenset(
     "was were had did said told took went came made met held began saw gave fell rose won lost left struck "
     "hit killed ago last earlier".split()
@@ -262,7 +262,7 @@ def _cue(words: list[str], i: int, strong: bool) -> str | None:
         word in _FUTURE_WORDS
         or word.endswith("'ll")
         or (word in _FUTURE_BEFORE_TO and following == "to")
-        or (word == "to" and following in _TO_VERBS)
+        or (word == "be" and previous == "to" and following in _TO_BE_VERBS)
         or (word in ("soon", "early") and previous == "as")
         or (word == "planned" and following == "for")
     )
@@ -490,8 +490,10 @@ def _month_match(match: re.Match[str], ctx: _Context, pattern: re.Pattern[str]) 
     rel = _REL_WORD_LEFT.search(left)
     if month_word == "may" and not rel and not _MONTH_CUE.search(left):
         return None
-    if not rel and not _MONTH_CUE.search(left) and not _sentence_start(ctx, start):
-        return None
+    if not rel and not _MONTH_CUE.search(left):
+        # A month opening a sentence: "January was cold", not "March Madness" or "May I".
+        if not _sentence_start(ctx, start) or re.match(r"\s+[A-Z]", ctx.text[end : end + 2]):
+            return None
     if ctx.low[end : end + 1] == "-":
         return None
     if rel:
@@ -1154,9 +1156,8 @@ _TIME = re.compile(
     r"|(?P<h24>[01]?\d|2[0-3]):(?P<mi24>[0-5]\d)(?![\d:.]\d)"
     r"|(?P<hh>[01]\d|2[0-3])(?P<mm>[0-5]\d)\s+(?=gmt|utc)"
 )
-_ZONE = re.compile(
-    r"\s*\(?(?:gmt|utc|bst|cet|cest|eet|eest|est|edt|cst|cdt|mst|mdt|pst|pdt|msk|ist|jst|local time)\b\)?"
-)
+_ZONE_NAMES = r"(?:gmt|utc|bst|cet|cest|eet|eest|est|edt|cst|cdt|mst|mdt|pst|pdt|msk|ist|jst|local time)\b"
+_ZONE = re.compile(rf"\s*(?:\({_ZONE_NAMES}\)|{_ZONE_NAMES})")
 _TIME_CUE_LEFT = re.compile(
     r"\b(?:at|by|until|till|from|to|around|about|before|after|since|between|and)\s+\Z"
 )
@@ -1320,6 +1321,7 @@ def _number_candidates(m: re.Match[str], ctx: _Context) -> Iterator[_Found | Non
             found = valid_day(int(match["y"]), int(match["m"]), int(match["d"]))
             yield _Found(pos, match.end(), day_value(found)) if found else None
         yield _year_candidate(ctx, pos)
+        yield _time_rule(m, ctx, pos)  # "1200 GMT"
         match = re.compile(r"\d{4}\s*q(?P<q>[1-4])\b").match(low, pos)
         if match and ctx.text[match.end() - 2] == "Q":
             yield _Found(pos, match.end(), f"{token}-Q{match['q']}")
