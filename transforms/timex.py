@@ -488,12 +488,11 @@ def _month_match(match: re.Match[str], ctx: _Context, pattern: re.Pattern[str]) 
     if _SET_LEFT.search(left):
         return None
     rel = _REL_WORD_LEFT.search(left)
-    if month_word == "may" and not rel and not _MONTH_CUE.search(left):
+    cued = rel or _MONTH_CUE.search(left)
+    # Uncued, only a month opening a sentence: "January was cold", not "March Madness" or "May I".
+    opening = _sentence_start(ctx, start) and not re.match(r"\s+[A-Z]", ctx.text[end : end + 2])
+    if not cued and (month_word == "may" or not opening):
         return None
-    if not rel and not _MONTH_CUE.search(left):
-        # A month opening a sentence: "January was cold", not "March Madness" or "May I".
-        if not _sentence_start(ctx, start) or re.match(r"\s+[A-Z]", ctx.text[end : end + 2]):
-            return None
     if ctx.low[end : end + 1] == "-":
         return None
     if rel:
