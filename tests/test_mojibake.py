@@ -205,3 +205,24 @@ def test_control_characters_are_removed_and_recorded() -> None:
     fixed, repairs = repair_line("Breaking\x00 news\x1b[1m now\x1b[0m")
     assert fixed == "Breaking news now"
     assert {r.kind for r in repairs} == {"control_character"}
+
+
+def test_badness_prefilter_never_hides_what_ftfy_finds() -> None:
+    """implausibility() skips ftfy's badness regex on text without _BADNESS_CHARS;
+    check over every pair and triple of characters the regex cares about."""
+    import itertools
+
+    from ftfy.badness import MOJIBAKE_CATEGORIES, badness
+
+    from transforms.mojibake import _BADNESS_CHARS
+
+    chars = set("aZ .,\u00a0")
+    for value in MOJIBAKE_CATEGORIES.values():
+        chars |= {ch for ch in value if ch != "-"}
+    chars |= set("ВГРСвЂўΒΓΞΟ×√≈‚Äàâó")
+    ordered = sorted(chars)
+    for pair in itertools.product(ordered, repeat=2):
+        text = "".join(pair)
+        assert _BADNESS_CHARS.search(text) or not badness(text), text
+    for text in ("вЂ", "ГўВЂВa", "ВЂВ", "Р°Р"):
+        assert _BADNESS_CHARS.search(text) or not badness(text), text

@@ -304,6 +304,8 @@ _C1_AS_CP1252 = {
 }
 _C1_DEFINED = re.compile("[" + "".join(chr(code) for code in _C1_AS_CP1252) + "]")
 
+_C1_OR_FFFD = re.compile("[\x80-\x9f\ufffd]")
+
 _LINES = re.compile(r"[^\n]*\n|[^\n]+")
 
 # Characters of little-used blocks (Latin Extended-B and IPA beyond the letters of living
@@ -326,6 +328,9 @@ _TEXT_SYMBOLS = re.compile(
 # Box drawing and block elements: glued to letters they are cp437/cp866/koi8 mojibake
 # (┬┐ for ¿); a line with twice as many of them as letters is a drawing.
 _BOX = re.compile("[\u2500-\u259f]")
+
+# How far a stretch's context reaches into text without spaces (see _token_bounds).
+_MAX_WIDEN = 24
 
 # Most passes needed: each undoes one misreading (three covers triple mojibake).
 _MAX_PASSES = 3
@@ -361,7 +366,8 @@ def dominant_script(text: str) -> str:
 
 
 # Per BMP code point, one class character for implausibility(): " " whitespace,
-# "!" impossible (unassigned, private use, surrogate, U+FFFD), "." common to all
+# "!" impossible (unassigned, private use, surrogate, U+FFFD), "#" a symbol text seldom
+# holds (see _TEXT_SYMBOLS), "." common to all
 # scripts ("," if small, ";" if a non-ASCII capital), else a character per script and
 # case: base + 0 small, + 1 non-ASCII capital, + 2 other letters and marks.
 # Built once at import (about 0.1 s), read-only after.
@@ -375,6 +381,8 @@ def _class_of(ch: str) -> str:
     if ch == "\ufffd" or unicodedata.category(ch) in _IMPOSSIBLE_CATEGORIES:
         return "!"
     name = script(ch)
+    if not name and unicodedata.category(ch) in ("So", "Sk", "Sm") and not _TEXT_SYMBOLS.fullmatch(ch):
+        return "#"
     if not name:
         # Case still counts for the capital-after-small test (ª is small, Ⓐ capital).
         return "," if ch.islower() else ";" if ch.isupper() and not ch.isascii() else "."
@@ -392,21 +400,32 @@ _NON_ASCII_CAPITAL = ";" + "".join(chr(0x101 + 4 * i) for i in _SCRIPT_INDEX.val
 _CAPITAL_AFTER_SMALL = re.compile(f"(?<=[{_SMALL}])[{_NON_ASCII_CAPITAL}]")
 # Classes -> script only; common and impossible characters removed (they neither end
 # nor start a run of letters), whitespace kept as the word separator.
-_SCRIPT_ONLY = {ord(ch): None for ch in ".,;!"} | {
+# A symbol text seldom holds (not punctuation, currency or emoji) between two letters:
+# decoded garbage (ҚызылОктябрь read as Қызы۾ктябрь), never a word.
+_LETTER_CLASSES = ",;" + "".join(chr(0x100 + 4 * i + j) for i in _SCRIPT_INDEX.values() for j in range(3))
+_GLUED_SYMBOL = re.compile(f"(?<=[{_LETTER_CLASSES}])[.#]*#[.#]*(?=[{_LETTER_CLASSES}])")
+_SCRIPT_ONLY = {ord(ch): None for ch in ".,;!#"} | {
     0x100 + 4 * i + j: chr(0x100 + 4 * i) for i in _SCRIPT_INDEX.values() for j in (1, 2)
 }
 _RUN = re.compile(r"(.)\1*")
 _GREEK_CLASS = _SCRIPT_CLASS["Greek"]
 _LONE_GREEK = re.compile(f"(?<!{_GREEK_CLASS}){_GREEK_CLASS}(?!{_GREEK_CLASS})")
 
-# Every sequence ftfy's badness regex matches holds one of these characters (its
-# categories and the literal non-ASCII characters of the pattern): a text without one
-# has badness 0, found without running that slow regex.
+# Every sequence ftfy's badness regex matches holds a character of one of its
+# categories other than the three "common" ones (ordinary Latin-1 punctuation, Greek
+# and Cyrillic letters), or a literal non-ASCII character of the pattern outside them,
+# or is one of two all-Cyrillic literals. A text without any has badness 0, found
+# without running that slow regex (tests/test_mojibake.py checks this against ftfy).
+_COMMON_CATEGORIES = ("common", "lower_common", "upper_common")
+_COMMON_CLASS = re.compile("[" + "".join(MOJIBAKE_CATEGORIES[name] for name in _COMMON_CATEGORIES) + "]")
 _BADNESS_CHARS = re.compile(
     "["
-    + "".join(MOJIBAKE_CATEGORIES.values())
-    + "".join(re.escape(ch) for ch in sorted({ch for ch in BADNESS_RE.pattern if ord(ch) > 127}))
-    + "]"
+    + "".join(v for k, v in MOJIBAKE_CATEGORIES.items() if k not in _COMMON_CATEGORIES)
+    + "".join(
+        re.escape(ch)
+        for ch in sorted({ch for ch in BADNESS_RE.pattern if ord(ch) > 127 and not _COMMON_CLASS.match(ch)})
+    )
+    + "]|вЂ|ГўВЂВ"
 )
 
 
@@ -439,6 +458,7 @@ def implausibility(text: str, dominant: str, lone_greek_ok: bool = False) -> int
     # A non-ASCII capital right after a small letter: UTF-8 lead bytes read as Latin
     # or Cyrillic capitals (Ã, Ă, Р, С) land inside words this way.
     cost += len(_CAPITAL_AFTER_SMALL.findall(classes))
+    cost += 2 * len(_GLUED_SYMBOL.findall(classes))
     dominant_class = _SCRIPT_CLASS.get(dominant, "")
     words = classes.translate(_SCRIPT_ONLY)
     if lone_greek_ok and dominant == "Latin":
@@ -481,10 +501,18 @@ def _letter_cost_slow(text: str, dominant: str) -> int:
 
 
 def _token_bounds(line: str, start: int, end: int) -> tuple[int, int]:
-    """Widen [start, end) to whole whitespace-separated tokens."""
-    while start > 0 and not line[start - 1].isspace():
+    """Widen [start, end) to whole whitespace-separated tokens, by at most _MAX_WIDEN
+    characters each way: Thai, Chinese or Japanese write without spaces, and there a
+    few characters around a stretch are its context, not the whole line.
+
+    >>> line = "ab cafÃ© de"
+    >>> line[slice(*_token_bounds(line, 6, 8))]
+    'cafÃ©'
+    """
+    floor, ceiling = max(0, start - _MAX_WIDEN), min(len(line), end + _MAX_WIDEN)
+    while start > floor and not line[start - 1].isspace():
         start -= 1
-    while end < len(line) and not line[end].isspace():
+    while end < ceiling and not line[end].isspace():
         end += 1
     return start, end
 
@@ -749,7 +777,16 @@ def _ftfy_repairs(line: str) -> tuple[str, list[Repair]]:
     # from ftfy's lossy-sequence step: there it marks where bytes were lost (â€? for
     # a quote whose last byte became "?"), and costs nothing in the comparison.
     lossy = "replace_lossy_sequences" in fixers
-    if fixed == line or (fixed.count("\ufffd") > line.count("\ufffd") and not lossy):
+    if fixed == line:
+        return line, []
+    if fixed.count("\ufffd") > line.count("\ufffd") and not (
+        lossy
+        and all(
+            "?" in original
+            for original, replacement in _changed_stretches(line, fixed)
+            if replacement.count("\ufffd") > original.count("\ufffd")
+        )
+    ):
         return line, []
     if line_cost(fixed.replace("\ufffd", "") if lossy else fixed) >= line_cost(line):
         return line, []
@@ -851,7 +888,7 @@ def _c1_repairs(line: str, keep: set[str] | frozenset[str] = frozenset()) -> tup
 
 
 def _control_repairs(line: str) -> tuple[str, list[Repair]]:
-    r"""Terminal escapes and control characters removed (ftfy's own lists), each recorded.
+    r"""Terminal escapes and C0 control characters removed, each recorded.
 
     >>> _control_repairs("a\x00b\x1b[31mred\x1b[0m\tc")[0]
     'abred\tc'
@@ -861,9 +898,11 @@ def _control_repairs(line: str) -> tuple[str, list[Repair]]:
         for match in _TERMINAL_ESCAPE.finditer(line):
             repairs.append(Repair("control_character", "terminal escape removed", match.group(), "", 1))
         line = _TERMINAL_ESCAPE.sub("", line)
-    cleaned = ftfy.fixes.remove_control_chars(line)
+    # C0 controls and DEL only (tab, line feed, form feed and carriage return stay);
+    # ftfy's wider list also drops U+FEFF, which _invisible_repairs judges in context.
+    cleaned = _CONTROL.sub("", line) if _CONTROL.search(line) else line
     if cleaned != line:
-        for ch in sorted(set(line) - set(cleaned)):
+        for ch in sorted(set(_CONTROL.findall(line))):
             repairs.append(
                 Repair(
                     "control_character", f"U+{ord(ch):04X} control character removed", ch, "", line.count(ch)
@@ -931,8 +970,10 @@ def _repair_encoding(line: str) -> tuple[str, list[Repair]]:
         return ftfy_first, repairs_a
     ours_first, more = _ftfy_repairs(ours_first)
     repairs_b += more
-    # U+FFFD here can only mark bytes lost before (see _ftfy_repairs): not a cost.
-    if line_cost(ours_first.replace("\ufffd", "")) < line_cost(ftfy_first.replace("\ufffd", "")):
+    # U+FFFD here can only mark bytes lost before (see _ftfy_repairs), and a C1 control
+    # left after a reversal was in the text before it was misread: neither is a cost
+    # when two repairs of the same line are compared.
+    if line_cost(_C1_OR_FFFD.sub("", ours_first)) < line_cost(_C1_OR_FFFD.sub("", ftfy_first)):
         return ours_first, repairs_b
     return ftfy_first, repairs_a
 
