@@ -18,149 +18,161 @@ article's own language.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from types import MappingProxyType
 
 from transforms.timex import Anchor, Mention, month_value, valid_day
 
-#: Month names by language, each form (case, abbreviation, spelling without accents) listed.
-MONTH_FORMS: dict[str, dict[str, int]] = {}
 
-
-def _add(language: str, *months: str) -> None:
-    table = MONTH_FORMS.setdefault(language, {})
+def _add(tables: dict[str, dict[str, int]], language: str, *months: str) -> None:
+    table = tables.setdefault(language, {})
     for number, forms in enumerate(months, start=1):
         for form in forms.split():
             table[form] = number
 
 
-_add(
-    "fr",
-    "janvier janv.",
-    "février fevrier févr. fevr. fév.",
-    "mars",
-    "avril avr.",
-    "mai",
-    "juin",
-    "juillet juil.",
-    "août aout",
-    "septembre sept.",
-    "octobre oct.",
-    "novembre nov.",
-    "décembre decembre déc. dec.",
-)
-_add(
-    "es",
-    "enero ene.",
-    "febrero feb.",
-    "marzo mar.",
-    "abril abr.",
-    "mayo",
-    "junio jun.",
-    "julio jul.",
-    "agosto ago.",
-    "septiembre setiembre sept. sep.",
-    "octubre oct.",
-    "noviembre nov.",
-    "diciembre dic.",
-)
-_add(
-    "de",
-    "januar jänner jan.",
-    "februar feber feb.",
-    "märz maerz mrz.",
-    "april apr.",
-    "mai",
-    "juni",
-    "juli",
-    "august aug.",
-    "september sept. sep.",
-    "oktober okt.",
-    "november nov.",
-    "dezember dez.",
-)
-_add(
-    "it",
-    "gennaio genn.",
-    "febbraio febbr.",
-    "marzo",
-    "aprile",
-    "maggio",
-    "giugno",
-    "luglio",
-    "agosto",
-    "settembre sett.",
-    "ottobre ott.",
-    "novembre",
-    "dicembre dic.",
-)
-_add(
-    "pt",
-    "janeiro jan.",
-    "fevereiro fev.",
-    "março marco",
-    "abril abr.",
-    "maio",
-    "junho",
-    "julho",
-    "agosto",
-    "setembro set.",
-    "outubro out.",
-    "novembro",
-    "dezembro dez.",
-)
-_add(
-    "ru",
-    "января январь январе янв.",
-    "февраля февраль феврале фев.",
-    "марта март марте",
-    "апреля апрель апреле апр.",
-    "мая май мае",
-    "июня июнь июне",
-    "июля июль июле",
-    "августа август августе авг.",
-    "сентября сентябрь сентябре сент.",
-    "октября октябрь октябре окт.",
-    "ноября ноябрь ноябре нояб.",
-    "декабря декабрь декабре дек.",
-)
-_add(
-    "uk",
-    "січня січень січні",
-    "лютого лютий лютому",
-    "березня березень березні",
-    "квітня квітень квітні",
-    "травня травень травні",
-    "червня червень червні",
-    "липня липень липні",
-    "серпня серпень серпні",
-    "вересня вересень вересні",
-    "жовтня жовтень жовтні",
-    "листопада листопад листопаді",
-    "грудня грудень грудні",
-)
-_add(
-    "th",
-    "มกราคม ม.ค.",
-    "กุมภาพันธ์ ก.พ.",
-    "มีนาคม มี.ค.",
-    "เมษายน เม.ย.",
-    "พฤษภาคม พ.ค.",
-    "มิถุนายน มิ.ย.",
-    "กรกฎาคม ก.ค.",
-    "สิงหาคม ส.ค.",
-    "กันยายน ก.ย.",
-    "ตุลาคม ต.ค.",
-    "พฤศจิกายน พ.ย.",
-    "ธันวาคม ธ.ค.",
-)
+def _month_tables() -> dict[str, dict[str, int]]:
+    """Month names by language, each form (case, abbreviation, spelling without accents) listed."""
+    tables: dict[str, dict[str, int]] = {}
 
+    def add(language: str, *months: str) -> None:
+        _add(tables, language, *months)
+
+    add(
+        "fr",
+        "janvier janv.",
+        "février fevrier févr. fevr. fév.",
+        "mars",
+        "avril avr.",
+        "mai",
+        "juin",
+        "juillet juil.",
+        "août aout",
+        "septembre sept.",
+        "octobre oct.",
+        "novembre nov.",
+        "décembre decembre déc. dec.",
+    )
+    add(
+        "es",
+        "enero ene.",
+        "febrero feb.",
+        "marzo mar.",
+        "abril abr.",
+        "mayo",
+        "junio jun.",
+        "julio jul.",
+        "agosto ago.",
+        "septiembre setiembre sept. sep.",
+        "octubre oct.",
+        "noviembre nov.",
+        "diciembre dic.",
+    )
+    add(
+        "de",
+        "januar jänner jan.",
+        "februar feber feb.",
+        "märz maerz mrz.",
+        "april apr.",
+        "mai",
+        "juni",
+        "juli",
+        "august aug.",
+        "september sept. sep.",
+        "oktober okt.",
+        "november nov.",
+        "dezember dez.",
+    )
+    add(
+        "it",
+        "gennaio genn.",
+        "febbraio febbr.",
+        "marzo",
+        "aprile",
+        "maggio",
+        "giugno",
+        "luglio",
+        "agosto",
+        "settembre sett.",
+        "ottobre ott.",
+        "novembre",
+        "dicembre dic.",
+    )
+    add(
+        "pt",
+        "janeiro jan.",
+        "fevereiro fev.",
+        "março marco",
+        "abril abr.",
+        "maio",
+        "junho",
+        "julho",
+        "agosto",
+        "setembro set.",
+        "outubro out.",
+        "novembro",
+        "dezembro dez.",
+    )
+    add(
+        "ru",
+        "января январь январе янв.",
+        "февраля февраль феврале фев.",
+        "марта март марте",
+        "апреля апрель апреле апр.",
+        "мая май мае",
+        "июня июнь июне",
+        "июля июль июле",
+        "августа август августе авг.",
+        "сентября сентябрь сентябре сент.",
+        "октября октябрь октябре окт.",
+        "ноября ноябрь ноябре нояб.",
+        "декабря декабрь декабре дек.",
+    )
+    add(
+        "uk",
+        "січня січень січні",
+        "лютого лютий лютому",
+        "березня березень березні",
+        "квітня квітень квітні",
+        "травня травень травні",
+        "червня червень червні",
+        "липня липень липні",
+        "серпня серпень серпні",
+        "вересня вересень вересні",
+        "жовтня жовтень жовтні",
+        "листопада листопад листопаді",
+        "грудня грудень грудні",
+    )
+    add(
+        "th",
+        "มกราคม ม.ค.",
+        "กุมภาพันธ์ ก.พ.",
+        "มีนาคม มี.ค.",
+        "เมษายน เม.ย.",
+        "พฤษภาคม พ.ค.",
+        "มิถุนายน มิ.ย.",
+        "กรกฎาคม ก.ค.",
+        "สิงหาคม ส.ค.",
+        "กันยายน ก.ย.",
+        "ตุลาคม ต.ค.",
+        "พฤศจิกายน พ.ย.",
+        "ธันวาคม ธ.ค.",
+    )
+    return tables
+
+
+_MONTH_TABLES = _month_tables()
 #: Abbreviations that end a sentence as ordinary words do ("set.", "out."): never read in a
 #: day-month form without a year.
 _AMBIGUOUS = frozenset({"mar.", "set.", "out.", "jan.", "dec.", "ago.", "sep.", "feb.", "apr."})
 
-_ALL_FORMS: dict[str, int] = {}
-for _table in MONTH_FORMS.values():
-    _ALL_FORMS.update(_table)
-del _table
+MONTH_FORMS: Mapping[str, Mapping[str, int]] = MappingProxyType(
+    {language: MappingProxyType(table) for language, table in _MONTH_TABLES.items()}
+)
+_ALL_FORMS: Mapping[str, int] = MappingProxyType(
+    {form: month for table in _MONTH_TABLES.values() for form, month in table.items()}
+)
+del _MONTH_TABLES  # only the frozen views above stay
 
 
 def _alternation(forms: list[str]) -> str:

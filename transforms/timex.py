@@ -20,9 +20,10 @@ the anchor cannot fix stay ``X`` (``XXXX-WXX-2``), per the TimeML guidelines.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from types import MappingProxyType
 
 # --- vocabulary -----------------------------------------------------------------
 
@@ -1577,64 +1578,52 @@ def _ref_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
     return _Found(start, match.end(), "", kind=f"ref:{match['unit']}:{_REF_OFFSET[rel]}")
 
 
-_TRIGGERS: dict[str, Rule] = {}
-for _word in MONTHS:
-    _TRIGGERS[_word] = _month_rule
-for _word in WEEKDAYS:
-    _TRIGGERS[_word] = _weekday_rule
-for _word in ("today", "yesterday", "tomorrow", "tonight"):
-    _TRIGGERS[_word] = _day_word_rule
-_TRIGGERS["this"] = _unit_rule
-_TRIGGERS["next"] = lambda m, ctx: _unit_rule(m, ctx) or _ref_rule(m, ctx)
-for _word in ("that", "same", "following", "previous", "preceding"):
-    _TRIGGERS[_word] = _ref_rule
-for _word in ("ago", "earlier", "hence"):
-    _TRIGGERS[_word] = _ago_rule
-for _word in _VAGUE:
-    _TRIGGERS[_word] = _vague_rule
-_TRIGGERS.update(
-    {
-        "recent": _recent_current_rule,
-        "current": _recent_current_rule,
-        "past": _past_future_rule,
-        "future": _past_future_rule,
-        "soon": _soon_rule,
-        "these": _few_rule,
-        "last": _unit_or_few_rule,
-        "term": _term_rule,
-        "coming": _coming_rule,
-        "quarter": _quarter_rule,
-        "q": _quarter_rule,
-        "half": _half_rule,
-        "first": _half_rule,
-        "second": _half_rule,
-        "weekend": _weekend_rule,
-        "century": _century_rule,
-        "noon": _noon_rule,
-        "midday": _noon_rule,
-        "midnight": _noon_rule,
-        "christmas": _holiday_rule,
-        "boxing": _holiday_rule,
-        "new": _holiday_rule,
-        "valentine": _holiday_rule,
-        "halloween": _holiday_rule,
-        "easter": _holiday_rule,
-        "good": _holiday_rule,
-        "thanksgiving": _holiday_rule,
-    }
-)
-for _word in SEASONS:
-    _TRIGGERS[_word] = _season_rule
-for _word in ("nineteen", "eighteen", "twenty", "two"):
-    _TRIGGERS[_word] = _spelled_year_rule
-for _word in ("year", "month", "week"):
-    _TRIGGERS[_word] = _period_rule
-for _word in ("morning", "afternoon", "evening"):
-    _TRIGGERS[_word] = _daypart_rule
-del _word
+def _next_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
+    return _unit_rule(m, ctx) or _ref_rule(m, ctx)  # "next week", "the next day"
 
+
+def _triggers() -> Mapping[str, Rule]:
+    """Which rule each trigger word starts; read-only once built."""
+    table: dict[str, Rule] = {}
+    groups: list[tuple[Iterable[str], Rule]] = [
+        (MONTHS, _month_rule),
+        (WEEKDAYS, _weekday_rule),
+        (("today", "yesterday", "tomorrow", "tonight"), _day_word_rule),
+        (("this",), _unit_rule),
+        (("next",), _next_rule),
+        (("last",), _unit_or_few_rule),
+        (("that", "same", "following", "previous", "preceding"), _ref_rule),
+        (("ago", "earlier", "hence"), _ago_rule),
+        (_VAGUE, _vague_rule),
+        (("recent", "current"), _recent_current_rule),
+        (("past", "future"), _past_future_rule),
+        (("soon",), _soon_rule),
+        (("these",), _few_rule),
+        (("term",), _term_rule),
+        (("coming",), _coming_rule),
+        (("quarter", "q"), _quarter_rule),
+        (("half", "first", "second"), _half_rule),
+        (("weekend",), _weekend_rule),
+        (("century",), _century_rule),
+        (("noon", "midday", "midnight"), _noon_rule),
+        (
+            ("christmas", "boxing", "new", "valentine", "halloween", "easter", "good", "thanksgiving"),
+            _holiday_rule,
+        ),
+        (SEASONS, _season_rule),
+        (("nineteen", "eighteen", "twenty", "two"), _spelled_year_rule),
+        (("year", "month", "week"), _period_rule),
+        (("morning", "afternoon", "evening"), _daypart_rule),
+    ]
+    for words, rule in groups:
+        for word in words:
+            table[word] = rule
+    return MappingProxyType(table)
+
+
+_TRIGGERS = _triggers()
 _TRIGGER_WORDS = frozenset(_TRIGGERS)
-_WORD_PATTERNS = {word: re.compile(word) for word in _TRIGGERS}
+_WORD_PATTERNS = MappingProxyType({word: re.compile(word) for word in _TRIGGERS})
 
 #: Words before an expression that belong to it without changing its value.
 _MODIFIER_LEFT = re.compile(
