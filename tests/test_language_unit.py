@@ -1,15 +1,23 @@
-"""Unit tests for transforms.language.LanguageDetector (no pipelines)."""
+"""Unit tests for transforms.language.LanguageDetector on single texts (no pipelines).
+
+Real langdetect profiles throughout; the sentences are written for these tests.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from langdetect.lang_detect_exception import ErrorCode, LangDetectException
-from langdetect.language import Language
 
-from transforms.language import LanguageDetector, LanguageSettings, letter_count
+from transforms.language import (
+    LanguageDetector,
+    LanguageSettings,
+    clip,
+    language_mix,
+    letter_count,
+    sample_paragraphs,
+    tempered_probabilities,
+)
 
 PARAGRAPHS = {
     "en": (
@@ -74,16 +82,22 @@ def test_detects_paragraph_language(detector: LanguageDetector, code: str) -> No
 
 @pytest.mark.parametrize("text", BORDERLINE)
 def test_alternatives_sorted_descending_on_mixed_text(detector: LanguageDetector, text: str) -> None:
-    result = detector.detect(text)
-    assert len(result["alternatives"]) >= 2
+    _assert_sorted_alternatives(detector.detect(text))
+
+
+def test_one_word_per_language_is_not_a_confident_answer(detector: LanguageDetector) -> None:
+    result = detector.detect(BORDERLINE[1])
+    assert result["confidence"] < 0.8
+    assert len(result["alternatives"]) >= 2  # the candidates are still reported
     _assert_sorted_alternatives(result)
 
 
 def test_unsure_detection_has_no_code(detector: LanguageDetector) -> None:
-    result = detector.detect(BORDERLINE[1])
-    assert result["confidence"] < LanguageSettings().min_confidence
+    # One short sentence in each of six languages: no language is near-certain.
+    strict = LanguageDetector(settings=LanguageSettings(min_confidence=0.99))
+    result = strict.detect(BORDERLINE[1])
     assert result["code"] is None
-    assert result["alternatives"]  # the candidates are still reported
+    assert result["alternatives"]
 
 
 @pytest.mark.parametrize(
@@ -169,111 +183,74 @@ def test_traditional_chinese_news_is_not_korean(detector: LanguageDetector) -> N
     assert detector.detect(text)["code"] == "zh"
 
 
-# --- the ranking logic, with langdetect replaced by a stub ------------------
+# --- languages langdetect has no profile for ---------------------------------
+
+#: Esperanto, Kazakh and Armenian: langdetect has no profile; the answer must be null.
+UNKNOWN = {
+    "eo": (
+        "La urba konsilantaro aprobis novan buĝeton por la publika transporto ĉi-semajne. "
+        "La prezoj de la busbiletoj ne ŝanĝiĝos ĝis la fino de la venonta jaro, kaj la mono ankaŭ "
+        "pagos du novajn tramliniojn en la nordaj kvartaloj. Ĉiuj partioj voĉdonis por la plano, "
+        "ĉar la loĝantoj jam delonge plendis pri la malfruaj kaj plenŝtopitaj veturiloj. "
+        "La laboroj komenciĝos printempe kaj daŭros ĉirkaŭ du jarojn, laŭ la urbestro."
+    ),
+    "kk": (
+        "Қалалық кеңес сейсенбі күні қоғамдық көлікке арналған жаңа бюджетті бекітті. "
+        "Автобус жол ақысы келесі жылдың соңына дейін өзгермейді. "
+        "Әкімдіктің айтуынша, бұл қаражат солтүстік аудандардағы екі жаңа трамвай желісіне де жұмсалады. "
+        "Тұрғындар көптен бері көліктің кешігуіне шағымданып келген."
+    ),
+    "hy": (
+        "Քաղաքային խորհուրդը երեքշաբթի օրը հաստատեց հասարակական տրանսպորտի նոր բյուջեն։ "
+        "Ավտոբուսի տոմսերի գները չեն փոխվի մինչև հաջորդ տարվա վերջը։"
+    ),
+}
 
 
-class _StubDetector:
-    def __init__(self, probabilities: list[Language] | Exception):
-        self.probabilities = probabilities
-        self.max_length: int | None = None
-        self.text = ""
-
-    def set_max_text_length(self, length: int) -> None:
-        self.max_length = length
-
-    def set_prior_map(self, prior: dict[str, float]) -> None:
-        self.prior = prior
-
-    def append(self, text: str) -> None:
-        self.text += text
-
-    def get_probabilities(self) -> list[Language]:
-        if isinstance(self.probabilities, Exception):
-            raise self.probabilities
-        return self.probabilities
+@pytest.mark.parametrize("code", sorted(UNKNOWN))
+def test_language_without_profile_gets_no_code(detector: LanguageDetector, code: str) -> None:
+    assert detector.detect(UNKNOWN[code])["code"] is None
+    assert detector.detect_article(UNKNOWN[code])["code"] is None
 
 
-class _StubFactory:
-    def __init__(self, probabilities: list[Language] | Exception):
-        self.probabilities = probabilities
-        self.created: list[_StubDetector] = []
-
-    def create(self) -> _StubDetector:
-        detector = _StubDetector(self.probabilities)
-        self.created.append(detector)
-        return detector
-
-    def get_lang_list(self) -> list[str]:
-        return [] if isinstance(self.probabilities, Exception) else [p.lang for p in self.probabilities]
+def test_fit_is_typical_for_the_right_language(detector: LanguageDetector) -> None:
+    scorer = detector.scorer
+    english = scorer.score(PARAGRAPHS["en"])
+    en = scorer.languages.index("en")
+    de = scorer.languages.index("de")
+    assert detector.fit(english, en) > detector.fit(english, de)
+    assert detector.fits(english, en, PARAGRAPHS["en"])
 
 
-@pytest.fixture
-def stubbed(detector: LanguageDetector) -> Iterator[LanguageDetector]:
-    real = detector.factory
-    yield detector
-    detector.factory = real
+# --- pure helpers ----------------------------------------------------------------
 
 
-TEXT = "Some ordinary words, long enough to be detected."
+def test_tempered_probabilities_sum_to_one_and_fold_chinese() -> None:
+    ranked = tempered_probabilities([("zh-tw", -1.0), ("zh-cn", -2.0), ("ko", -4.0), ("ja", -40.0)], 1.0)
+    assert [code for code, _ in ranked] == ["zh", "ko", "ja"]
+    assert sum(p for _, p in ranked) == pytest.approx(1.0)
 
 
-def test_zh_variants_are_summed_into_zh(stubbed: LanguageDetector) -> None:
-    stubbed.factory = _StubFactory([Language("zh-cn", 0.5), Language("zh-tw", 0.4), Language("ja", 0.1)])
-    result = stubbed.detect(TEXT)
-    assert result == {
-        "code": "zh",
-        "confidence": 0.9,
-        "alternatives": [{"code": "zh", "probability": 0.9}, {"code": "ja", "probability": 0.1}],
-    }
+def test_lower_temperature_is_less_sure() -> None:
+    scores = [("es", 0.0), ("ca", -6.0)]
+    assert tempered_probabilities(scores, 1 / 3)[0][1] < tempered_probabilities(scores, 1.0)[0][1]
 
 
-def test_zh_merge_can_lift_an_unsure_result_over_the_threshold(stubbed: LanguageDetector) -> None:
-    # Neither variant alone beats ko, together they do.
-    stubbed.factory = _StubFactory([Language("ko", 0.4), Language("zh-tw", 0.35), Language("zh-cn", 0.25)])
-    result = stubbed.detect(TEXT)
-    assert result["code"] is None  # 0.6 is below the confidence floor
-    assert result["alternatives"] == [{"code": "zh", "probability": 0.6}, {"code": "ko", "probability": 0.4}]
-
-
-def test_alternatives_are_capped_and_sorted(stubbed: LanguageDetector) -> None:
-    stubbed.factory = _StubFactory(
-        [Language(code, p) for code, p in [("it", 0.1), ("es", 0.5), ("pt", 0.2), ("ca", 0.12), ("gl", 0.08)]]
-    )
-    result = stubbed.detect(TEXT)
-    assert result["alternatives"] == [
-        {"code": "es", "probability": 0.5},
-        {"code": "pt", "probability": 0.2},
-        {"code": "ca", "probability": 0.12},
+def test_language_mix_merges_codes_and_orders_by_share() -> None:
+    assert language_mix([("de", 10), ("en", 30), ("de", 20), (None, 99), ("fr", 0)]) == [
+        {"code": "de", "share": 0.5},
+        {"code": "en", "share": 0.5},
     ]
-    assert result["confidence"] == 0.5
-    assert result["code"] is None
 
 
-def test_equal_probabilities_are_ordered_by_code(stubbed: LanguageDetector) -> None:
-    stubbed.factory = _StubFactory([Language("nl", 0.5), Language("af", 0.5)])
-    assert [alt["code"] for alt in stubbed.detect(TEXT)["alternatives"]] == ["af", "nl"]
+def test_sample_spans_the_text_within_budget() -> None:
+    lengths = [500] * 40
+    chosen = sample_paragraphs(lengths, 10_000)
+    assert sum(lengths[i] for i in chosen) <= 10_000
+    assert chosen[0] == 0 and chosen[-1] >= 35
+    assert sample_paragraphs([], 100) == []
 
 
-def test_confidence_floor_is_inclusive(stubbed: LanguageDetector) -> None:
-    floor = LanguageSettings().min_confidence
-    stubbed.factory = _StubFactory([Language("fr", floor), Language("en", 1 - floor)])
-    assert stubbed.detect(TEXT)["code"] == "fr"
-
-
-def test_detector_error_gives_no_code(stubbed: LanguageDetector) -> None:
-    stubbed.factory = _StubFactory(LangDetectException(ErrorCode.CantDetectError, "No features in text."))
-    assert stubbed.detect(TEXT) == {"code": None, "confidence": 0.0, "alternatives": []}
-
-
-def test_empty_probabilities_give_no_code(stubbed: LanguageDetector) -> None:
-    stubbed.factory = _StubFactory([])
-    assert stubbed.detect(TEXT) == {"code": None, "confidence": 0.0, "alternatives": []}
-
-
-def test_text_length_cap_is_passed_to_langdetect(stubbed: LanguageDetector) -> None:
-    factory = _StubFactory([Language("en", 1.0)])
-    stubbed.factory = factory
-    stubbed.detect(TEXT)
-    (created,) = factory.created
-    assert created.max_length == LanguageSettings().max_chars
-    assert created.text == TEXT
+def test_clip_never_cuts_a_word_when_it_can_help() -> None:
+    assert clip("word " * 10, 12) == "word word"
+    assert clip("x" * 30, 10) == "x" * 10
