@@ -353,6 +353,9 @@ def test_absolute_mentions_have_no_anchor() -> None:
         ("Text first.\nMore text.\nPosted on June 7, 2024 at 9:30 p.m.", ("2024-06-07T21:30", "minute")),
         ("KYIV, March 14, 2023 (Reuters) - A missile struck.", ("2023-03-14", "day")),
         ("14 March 2023 — A missile struck the city.", ("2023-03-14", "day")),
+        ("Published 2:05 PM ET, Tue March 14, 2023\nText.", ("2023-03-14T14:05", "minute")),
+        ("Kyiv, 14 March 2023: the city woke to sirens.", ("2023-03-14", "day")),
+        ("(Kyiv) March 2023 | Monthly report on the war.", ("2023-03", "month")),
     ],
 )
 def test_published_from_text(text: str, expected: tuple[str, str]) -> None:
@@ -371,6 +374,8 @@ def test_published_stamp_beats_updated_stamp() -> None:
         "The war began on 24 February 2022 and goes on.",  # a date in the prose is no stamp
         "Updated: yesterday\nText.",
         "On Tuesday, officials said.",
+        "WASHINGTON (AP) — Officials said on 14 March 2023 that talks failed.",  # prose, not a dateline
+        "March 14, 2023 was the day the talks failed.",
     ],
 )
 def test_no_published_from_text(text: str) -> None:
@@ -390,6 +395,13 @@ def test_pin_day_needs_agreement_of_weekday_and_date() -> None:
     # a date outside the anchor's month pins nothing
     april = Anchor.parse("2023-04")
     assert pin_day(find_english(text, april), april) is None
+
+
+def test_pin_day_without_anchor_needs_the_two_close_together() -> None:
+    near = "The strike came on Tuesday, 14 March 2023, before dawn."
+    assert pin_day(find_english(near, None), None) == date(2023, 3, 14)
+    far = "The strike came on Tuesday. " + "Filler words. " * 40 + "The law of 14 March 2023 applies."
+    assert pin_day(find_english(far, None), None) is None
 
 
 def _article(text: str, published: dict[str, str] | None, language: str | None = "en") -> dict:

@@ -28,7 +28,7 @@ import apache_beam as beam
 
 from transforms.common import RunSettings, run_stage
 from transforms.dates_locale import find_foreign
-from transforms.timex import Anchor, Mention, find_english
+from transforms.timex import WEEKDAYS, Anchor, Mention, find_english
 
 STAGE = "dates"
 
@@ -147,6 +147,9 @@ class DateSettings:
     lead_chars: int = 1500
     #: Read absolute dates in other languages (transforms.dates_locale).
     foreign: bool = True
+    #: Without a publication date, a weekday and a written date pin the event's day only
+    #: this close together (characters).
+    pin_reach: int = 300
 
 
 def _merge(*groups: list[Mention]) -> list[Mention]:
@@ -201,32 +204,49 @@ _FIRST = frozenset(
     "first published|published|posted|first modification|primera modificación|primera modificacion|publié"
     "|publie|publicado|veröffentlicht|pubblicato|date|dated".split("|")
 )
-_CLOCK = re.compile(r"(?:\s*(?:,|-|–|—|at|à|a las|um|alle|às)?\s*)(?P<h>[01]?\d|2[0-3])[:.h](?P<m>[0-5]\d)"
-                    r"(?:\s*(?P<ampm>[ap])\.?\s?m\.?)?")  # fmt: skip
-_DATELINE = re.compile(r"^\s*(?:[A-ZÀ-Ý][\w .'’-]{1,40}?,\s*|\(\w[\w .'’-]*\)\s*)?")
+_CLOCK = re.compile(
+    r"\s*(?:,|-|–|—|at|à|a las|um|alle|às)?\s*(?P<h>[01]?\d|2[0-3])[:.h](?P<m>[0-5]\d)"
+    r"(?:\s*(?P<ampm>[ap])\.?\s?m\.?)?"
+)
+_DATELINE_PLACE = re.compile(r"\s*(?:[A-ZÀ-Ý][\w .'’-]{1,40}?,\s*|\(\w[\w .'’-]*\)\s*)?")
+#: What may follow a dateline's date: an agency in brackets, then a dash, colon or line end.
+_DATELINE_END = re.compile(r"\s*(?:\([^)\n]{1,40}\)\s*)?(?:[-–—:|]|\n|$)")
+_DAY_OR_MONTH = re.compile(r"\d{4}-\d{2}(?:-\d{2})?")
+_BARE_CLOCK = re.compile(r"XXXX-XX-XXT(\d{2}:\d{2})")
 
 
-def _stamp_date(rest: str, language: str | None, settings: DateSettings) -> dict[str, str] | None:
-    """The date (and clock time) a stamp line starts with, at the precision written."""
+def _stamp_date(rest: str, language: str | None, settings: DateSettings) -> tuple[dict[str, str], int] | None:
+    """The date (with its clock time) a stamp starts with, at the precision written,
+    and where it ends in ``rest``: "14 March 2023 09:30", "2:05 PM ET, March 14, 2023".
+    """
+    stripped = rest.strip()
     # ISO only: RFC 822 parsing would invent a UTC zone for "14 March 2023 09:30".
-    parsed = parse_iso(rest.strip().split()[0] if rest.strip() else "", "text")
+    first_word = stripped.split()[0] if stripped else ""
+    parsed = parse_iso(first_word, "text")
     if parsed:
-        return parsed
-    mentions = mentions_of(rest[:80], None, language, settings)
-    if not mentions or mentions[0].start > 3 or "X" in mentions[0].value:
+        return parsed, rest.index(first_word) + len(first_word)
+    mentions = mentions_of(rest[:100], None, language, settings)
+    if not mentions or mentions[0].start > 3:
         return None
     first = mentions[0]
-    if not re.fullmatch(r"\d{4}-\d{2}(?:-\d{2})?", first.value[:10]) or "T" in first.value:
+    clock_first = _BARE_CLOCK.match(first.value)
+    if clock_first and len(mentions) > 1 and mentions[1].start - first.end <= 12:
+        # a time before the date: "2:05 PM ET, Tue March 14, 2023"
+        day = mentions[1]
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", day.value):
+            return date_value(f"{day.value}T{clock_first.group(1)}", "minute", "text"), day.end
         return None
+    if not _DAY_OR_MONTH.fullmatch(first.value):
+        return None  # relative ("yesterday"), vague or unresolved: not a stamp
     if len(first.value) == 7:
-        return date_value(first.value, "month", "text")
+        return date_value(first.value, "month", "text"), first.end
     clock = _CLOCK.match(rest, first.end)
     if clock:
         hour = int(clock["h"])
         if clock["ampm"]:
             hour = hour % 12 + (12 if clock["ampm"].lower() == "p" else 0)
-        return date_value(f"{first.value}T{hour:02d}:{clock['m']}", "minute", "text")
-    return date_value(first.value, "day", "text")
+        return date_value(f"{first.value}T{hour:02d}:{clock['m']}", "minute", "text"), clock.end()
+    return date_value(first.value, "day", "text"), first.end
 
 
 def published_from_text(
@@ -250,23 +270,21 @@ def published_from_text(
     updated: dict[str, str] | None = None
     for line in candidates:
         match = _STAMP.match(line)
-        if not match:
-            continue
-        found = _stamp_date(match["rest"], language, settings)
-        if not found:
+        found = _stamp_date(match["rest"], language, settings) if match else None
+        if not match or not found:
             continue
         if match["label"].lower() in _FIRST:
-            first_hand = first_hand or found
+            first_hand = first_hand or found[0]
         else:
-            updated = updated or found
+            updated = updated or found[0]
     if first_hand or updated:
         return first_hand or updated
-    opening = text.lstrip()[:120]
-    prefix = _DATELINE.match(opening)
-    rest = opening[prefix.end() :] if prefix else opening
+    opening = text.lstrip()[:160]
+    place = _DATELINE_PLACE.match(opening)
+    rest = opening[place.end() :] if place else opening
     found = _stamp_date(rest, language, settings)
-    if found and re.match(r"[^\n]{0,40}?(?:\(|[-–—:/|]|$)", rest[len(rest.split("  ")[0]) :] or "-"):
-        return found
+    if found and _DATELINE_END.match(rest, found[1]):
+        return found[0]
     return None
 
 
@@ -274,6 +292,8 @@ def published_from_text(
 
 _DAY_VALUE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _UNRESOLVED_WEEKDAY = re.compile(r"XXXX-WXX-(\d)")
+#: By ISO weekday number; not strftime("%A"), which follows the machine's locale.
+_WEEKDAY_NAMES = {number: name for name, number in WEEKDAYS.items()}
 
 
 def _day_of(value: str) -> date | None:
@@ -286,9 +306,13 @@ def _day_of(value: str) -> date | None:
         return None
 
 
-def pin_day(mentions: list[Mention], anchor: Anchor | None) -> date | None:
+def pin_day(
+    mentions: list[Mention], anchor: Anchor | None, settings: DateSettings | None = None
+) -> date | None:
     """The day a weekday mention and an absolute date agree on, within the anchor's month
     or year: "Tuesday" and "14 March 2023" (a Tuesday) under ``2023-03`` pin 2023-03-14.
+    Without an anchor the two must also stand close together (``pin_reach``): a
+    date far from the weekday may be another event that fell on the same weekday.
 
     >>> t = "Strikes on Tuesday. Update of 14 March 2023."
     >>> pin_day(find_english(t, Anchor.parse("2023-03")), Anchor.parse("2023-03"))
@@ -296,16 +320,23 @@ def pin_day(mentions: list[Mention], anchor: Anchor | None) -> date | None:
     >>> pin_day(find_english(t, Anchor.parse("2023-04")), Anchor.parse("2023-04")) is None
     True
     """
-    weekdays = {int(m.group(1)) for x in mentions if (m := _UNRESOLVED_WEEKDAY.match(x.value))}
-    if not weekdays:
-        return None
+    settings = settings or DateSettings()
+    weekdays = [(int(m.group(1)), x) for x in mentions if (m := _UNRESOLVED_WEEKDAY.match(x.value))]
     for mention in mentions:
         if mention.anchor is not None:
             continue  # only dates the text spells out pin anything
         day = _day_of(mention.value)
-        if day is None or day.isoweekday() not in weekdays:
+        if day is None:
             continue
-        if anchor is not None and (day.year != anchor.year or (anchor.month and day.month != anchor.month)):
+        agreeing = [w for number, w in weekdays if number == day.isoweekday()]
+        if mention.text.lower().startswith(_WEEKDAY_NAMES[day.isoweekday()]):
+            agreeing.append(mention)  # "Tuesday, 14 March 2023" agrees with itself
+        if not agreeing:
+            continue
+        if anchor is None:
+            if not any(abs(w.start - mention.start) <= settings.pin_reach for w in agreeing):
+                continue
+        elif day.year != anchor.year or (anchor.month and day.month != anchor.month):
             continue
         return day
     return None
@@ -341,7 +372,7 @@ def date_stage(article: dict[str, Any], settings: DateSettings) -> dict[str, Any
     mentions = mentions_of(text, anchor, language, settings)
     event: date | None = None
     if anchor is None or anchor.day is None:
-        event = pin_day(mentions, anchor)
+        event = pin_day(mentions, anchor, settings)
         if event is not None:
             # Resolve the text again against the pinned day: "Tuesday" now has a date.
             mentions = mentions_of(text, Anchor(event.year, event.month, event.day), language, settings)
