@@ -250,6 +250,11 @@ _STRONG_PAST = frozenset(
     }
 )
 _WAS = frozenset({"was", "were", "had", "been"})
+#: Words ending in -ed that are no past tense ("United States", "a hundred").
+_NOT_PAST_ED = frozenset(
+    "united hundred indeed sacred kindred hatred naked wicked proceed succeed exceed embed speed breed "
+    "need seed feed".split()
+)
 #: A sentence or clause ends here; not the dots of "a.m." or "U.S.".
 _CLAUSE_END = re.compile(r"[!?;\n]|(?<!\.[a-z])(?<!\b[a-z])\.(?=\s|$)")
 
@@ -271,7 +276,7 @@ def _cue(words: list[str], i: int, strong: bool) -> str | None:
         # "was due to expire", "had been scheduled": a plan seen from the past
         before = words[max(0, i - 3) : i]
         return "past" if _WAS.intersection(before) else "future"
-    if word in _PAST_WORDS or (len(word) > 4 and word.endswith("ed")):
+    if word in _PAST_WORDS or (len(word) > 4 and word.endswith("ed") and word not in _NOT_PAST_ED):
         if strong and (word.endswith("ed") or word in _REPORTING) and word not in _STRONG_PAST:
             return None
         return "past"
