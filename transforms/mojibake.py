@@ -104,9 +104,11 @@ class Repair(NamedTuple):
 
 class _Codec(NamedTuple):
     name: str
-    # image character -> the byte it stands for, as a one-character str (for str.translate)
-    to_bytes: dict[int, str]
-    # images of UTF-8 lead bytes (0xC2-0xF4) and of continuation bytes (0x80-0xBF)
+    # str.translate table over the BMP: an image character -> the byte it stands for (as
+    # the character of that number), ASCII -> itself, anything else -> NUL. A full str
+    # table, because a dict makes translate() raise and catch a KeyError per character
+    # it does not hold, which is most characters of Cyrillic or Thai text.
+    to_bytes: str
     # every lead-byte image followed by a continuation-byte image, as a two-character str
     pairs: frozenset[str]
 
@@ -138,15 +140,30 @@ def _char_class(chars: set[str]) -> str:
 
 def _build_codec(name: str) -> _Codec:
     images = _byte_images(name)
-    # Characters U+0080-U+00FF that are no image under this codec must not pass for bytes.
-    to_bytes: dict[int, str] = {code: "\x00" for code in range(0x80, 0x100)}
-    to_bytes.update({ord(ch): chr(byte) for byte, ch in images.items()})
+    # Characters that are no image under this codec must not pass for bytes: NUL.
+    table = bytearray(0x10000)
+    table[:0x80] = range(0x80)
+    for byte, ch in images.items():
+        table[ord(ch)] = byte
+    to_bytes = table.decode("latin-1")
     leads = frozenset(ch for byte, ch in images.items() if 0xC2 <= byte <= 0xF4)
     conts = frozenset(ch for byte, ch in images.items() if byte <= 0xBF)
     return _Codec(name, to_bytes, frozenset(a + b for a in leads for b in conts))
 
 
 _CODECS: tuple[_Codec, ...] = tuple(_build_codec(name) for name in CODECS)
+
+
+# Lead-image + continuation-image pair -> bit mask of the codecs (by index) it is one under.
+def _pair_codecs() -> dict[str, int]:
+    masks: dict[str, int] = {}
+    for bit, codec in enumerate(_CODECS):
+        for pair in codec.pairs:
+            masks[pair] = masks.get(pair, 0) | 1 << bit
+    return masks
+
+
+_PAIR_CODECS = _pair_codecs()
 
 # Every character that is a continuation-byte image under some codec: a line without
 # one cannot hold mojibake of any supported code page.
@@ -356,11 +373,14 @@ def dominant_script(text: str) -> str:
     >>> dominant_script("Le café ยป est ouvert"), dominant_script("123 ...")
     ('Latin', '')
     """
-    # Count characters first (in C), then scripts per distinct letter.
+    # Classes of the characters counted in C, then summed per script.
     counts: Counter[str] = Counter()
-    for ch, n in Counter(text).items():
-        if ch.isalpha():
-            counts[script(ch)] += n
+    for cls, n in Counter(text.translate(_CLASS_TABLE)).items():
+        name = _CLASS_SCRIPT.get(cls)
+        if name:
+            counts[name] += n
+        elif ord(cls) > 0xFFFF and cls.isalpha():  # beyond the table: left as itself
+            counts[script(cls)] += n
     counts.pop("", None)
     return counts.most_common(1)[0][0] if counts else ""
 
@@ -395,6 +415,7 @@ def _class_of(ch: str) -> str:
 
 
 _CLASS_TABLE = "".join(_class_of(chr(code)) for code in range(0x10000))
+_CLASS_SCRIPT = {chr(0x100 + 4 * i + j): name for name, i in _SCRIPT_INDEX.items() for j in range(3)}
 _SMALL = "," + "".join(chr(0x100 + 4 * i) for i in _SCRIPT_INDEX.values())
 _NON_ASCII_CAPITAL = ";" + "".join(chr(0x101 + 4 * i) for i in _SCRIPT_INDEX.values())
 _CAPITAL_AFTER_SMALL = re.compile(f"(?<=[{_SMALL}])[{_NON_ASCII_CAPITAL}]")
@@ -553,10 +574,16 @@ def _candidates(
     # leaves it looking no better.
     for (lo, hi), group in itertools.groupby(decoded, key=lambda d: (d[3], d[4])):
         stretches = list(group)
+        fits = all(_fits(d[2], dominant) for d in stretches)
+        if not fits and _uncovered(line, lo, hi, runs):
+            # Part of the word is not valid UTF-8 under this code page either: a word
+            # misread is misread throughout, so this is native text whose letters happen
+            # to pair up (Cyrillic under cp866, Thai under cp874), and the decoded
+            # stretches do not fit the line besides.
+            continue
         cost_before = window_costs.get((lo, hi))
         if cost_before is None:
             cost_before = window_costs[(lo, hi)] = implausibility(line[lo:hi], dominant)
-        fits = all(_fits(d[2], dominant) for d in stretches)
         # Decoding cannot read better than a window that already reads perfectly; it is
         # taken only at no cost, and only when the decoded stretches fit the line (clean
         # text in Thai, Cyrillic or Greek ends here, without scoring the reading).
@@ -577,6 +604,22 @@ def _candidates(
                 for start, end, replacement, _, _ in stretches
             ]
     return found
+
+
+def _uncovered(line: str, lo: int, hi: int, runs: list[tuple[int, int]]) -> bool:
+    """Whether window [lo, hi) holds a non-ASCII character outside every run.
+
+    >>> _uncovered("xé€y", 0, 4, [(1, 2)]), _uncovered("xé€y", 0, 4, [(1, 3)])
+    (True, False)
+    """
+    pos = lo
+    for start, end in runs:
+        if end <= lo or start >= hi:
+            continue
+        if not line[pos:start].isascii():
+            return True
+        pos = max(pos, end)
+    return not line[pos:hi].isascii()
 
 
 def _fits(replacement: str, dominant: str) -> bool:
@@ -626,12 +669,14 @@ def _best_codec(line: str) -> list[_Candidate]:
     """The accepted readings of the codec that explains the line best (gain, then coverage, then order)."""
     # The pair test is cheap and rules out almost every codec on clean text, so the
     # line's dominant script is only computed when some codec could apply.
-    pairs = {match.group(1) for match in _EVERY_PAIR.finditer(line)}
-    if not pairs or _is_drawing(line):
+    mask = 0
+    for pair in set(_EVERY_PAIR.findall(line)):
+        mask |= _PAIR_CODECS.get(pair, 0)
+    if not mask or _is_drawing(line):
         return []
     runs_by_codec = []
-    for codec in _CODECS:
-        if pairs.isdisjoint(codec.pairs):
+    for bit, codec in enumerate(_CODECS):
+        if not mask >> bit & 1:
             continue
         runs = [match.span() for match in _UTF8_RUN.finditer(line.translate(codec.to_bytes))]
         if runs:
