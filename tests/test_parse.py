@@ -296,7 +296,13 @@ def test_parse_json_line_all_fields() -> None:
     assert article["title"] == "Ferry timetable changes"
     assert article["text"] == "The morning ferry will leave earlier from Monday."
     assert article["published"] == {"value": "2023-03-14", "precision": "day", "source": "jsonl"}
-    assert article["language"] == {"code": None, "confidence": 0.0, "alternatives": [], "declared": "en", "mix": []}
+    assert article["language"] == {
+        "code": None,
+        "confidence": 0.0,
+        "alternatives": [],
+        "declared": "en",
+        "mix": [],
+    }
     assert article[DECLARED_SCOPE] == "entry"
     assert article["repairs"] == []
     assert article["dates"] == []
