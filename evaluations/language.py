@@ -32,7 +32,7 @@ from pathlib import Path
 from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
 from langdetect.lang_detect_exception import LangDetectException
 
-from transforms.language import LanguageDetector, same_language
+from transforms.language import LanguageDetector, clean_letter_count, same_language
 
 SENTENCES = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "langid" / "sentences"
 
@@ -116,7 +116,9 @@ def plain_langdetect() -> Callable[[str], str | None]:
 def best_guess(detector: LanguageDetector, text: str) -> str | None:
     """The detector's top alternative, whatever the text's length or the confidence."""
     scorer = detector.scorer
-    alternatives = detector.decide(scorer.vector(scorer.clean(text)), text)["alternatives"]
+    cleaned = scorer.clean(text)
+    found = detector.decide(scorer.vector(cleaned), text, cleaned, clean_letter_count(cleaned))
+    alternatives = found["alternatives"]
     return fold(alternatives[0]["code"]) if alternatives else None
 
 

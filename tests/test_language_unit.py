@@ -219,7 +219,8 @@ def test_fit_is_typical_for_the_right_language(detector: LanguageDetector) -> No
     en = scorer.languages.index("en")
     de = scorer.languages.index("de")
     assert detector.fit(english, en) > detector.fit(english, de)
-    assert detector.fits(english, en, PARAGRAPHS["en"])
+    cleaned = detector.scorer.clean(PARAGRAPHS["en"])
+    assert detector.fits(english, en, cleaned, letter_count(PARAGRAPHS["en"]))
 
 
 # --- pure helpers ----------------------------------------------------------------

@@ -126,6 +126,8 @@ def _mark_ranges() -> str:
 _LETTER = re.compile(f"[^\\W\\d_]|[{_mark_ranges()}]")
 #: Han ideographs and Hangul syllables: one stands for a syllable or a word, so it counts twice.
 _DENSE = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
+#: What is not a letter in a cleaned text (mostly spaces: normalisation made the rest spaces).
+_NOT_LETTER = re.compile(f"[\\W\\d_](?<![{_mark_ranges()}])")
 
 
 @dataclass(frozen=True)
@@ -202,6 +204,16 @@ def letter_count(text: str) -> int:
     (4, 8, 4, 4)
     """
     return len(_LETTER.findall(text)) + len(_DENSE.findall(text))
+
+
+def clean_letter_count(cleaned: str) -> int:
+    """:func:`letter_count` of a text cleaned by ``ProfileScorer.clean`` (cheaper:
+    the cleaning left hardly anything but letters and spaces).
+
+    >>> clean_letter_count("Hi    ok "), clean_letter_count("Ça va  東京 "), clean_letter_count("🎉 ★")
+    (4, 8, 0)
+    """
+    return len(cleaned) - len(_NOT_LETTER.findall(cleaned)) + len(_DENSE.findall(cleaned))
 
 
 def split_paragraphs(text: str) -> list[str]:
@@ -311,10 +323,11 @@ class LanguageDetector:
     def detect(self, text: str) -> dict[str, Any]:
         """``{code, confidence, alternatives}`` of one text; code is None when short or unsure."""
         text = clip(text, self.settings.max_chars)
-        letters = letter_count(text)
+        cleaned = self.scorer.clean(text)
+        letters = clean_letter_count(cleaned)
         if letters < self.settings.min_letters:
             return dict(_UNDETERMINED)
-        return self.decide(self.scorer.vector(self.scorer.clean(text)), text)
+        return self.decide(self.scorer.vector(cleaned), text, cleaned, letters)
 
     # --- an article ----------------------------------------------------------
 
@@ -332,21 +345,26 @@ class LanguageDetector:
         parts: list[tuple[str | None, int]] = []
         letters = 0
         sample: list[str] = []
+        cleaned_sample: list[str] = []
         for index in chosen:
             paragraph = paragraphs[index]
-            count = letter_count(paragraph)
+            cleaned = self.scorer.clean(paragraph)
+            count = clean_letter_count(cleaned)
             letters += count
             if count == 0:
                 continue
-            vector = self.scorer.vector(self.scorer.clean(paragraph))
+            vector = self.scorer.vector(cleaned)
             total += vector
             sample.append(paragraph)
-            code = self.decide(vector, paragraph)["code"] if count >= settings.min_letters else None
-            parts.append((code, count))
+            cleaned_sample.append(cleaned)
+            if count >= settings.min_letters:
+                parts.append((self.decide(vector, paragraph, cleaned, count)["code"], count))
+            else:
+                parts.append((None, count))
         if letters < settings.min_letters:
             body = dict(_UNDETERMINED)
         else:
-            body = self.decide(total, "\n\n".join(sample))
+            body = self.decide(total, "\n\n".join(sample), " ".join(cleaned_sample), letters)
         mix = language_mix(parts) if body["code"] is not None or len(chosen) > 1 else []
         title_code = self.detect(title)["code"] if title else None
         body["mix"] = mix
@@ -355,9 +373,10 @@ class LanguageDetector:
 
     # --- scores to a decision ------------------------------------------------
 
-    def decide(self, vector: np.ndarray, text: str) -> dict[str, Any]:
-        """``{code, confidence, alternatives}`` from a score vector of ``text``
-        (no letter minimum: ``alternatives[0]`` is the best guess whatever the length)."""
+    def decide(self, vector: np.ndarray, text: str, cleaned: str, letters: int) -> dict[str, Any]:
+        """``{code, confidence, alternatives}`` from the score vector of ``text``
+        (``cleaned`` by the scorer, with ``letters`` letters). No letter minimum
+        here: ``alternatives[0]`` is the best guess whatever the length."""
         scored = self.scorer.scored(vector)
         if scored.ngrams <= 0:
             return dict(_UNDETERMINED)
@@ -386,23 +405,21 @@ class LanguageDetector:
                 if prob >= self.settings.min_alternative or alt == code
             ],
         }
-        if confidence >= self.settings.min_confidence and self.fits(scored, best, text):
+        if confidence >= self.settings.min_confidence and self.fits(scored, best, cleaned, letters):
             result["code"] = code
         return result
 
-    def fits(self, scored: Any, index: int, text: str) -> bool:
+    def fits(self, scored: Any, index: int, cleaned: str, letters: int) -> bool:
         """Whether a text can be in language ``index``: its trigrams about as
         likely as that language's own text's, and hardly a letter no profile has
         (only judged for Latin and Cyrillic, which languages langdetect lacks share)."""
         settings = self.settings
         if not self._fit_checked[index]:
             return True
-        if scored.trigrams >= settings.unknown_letters_from:
-            letters = letter_count(text)
-            if letters >= settings.unknown_letters_from:
-                unknown = self.scorer.unknown_letters(text)
-                if unknown > settings.max_unknown_letters * letters:
-                    return False
+        if letters >= settings.unknown_letters_from:
+            unknown = self.scorer.unknown_letters(cleaned)
+            if unknown > settings.max_unknown_letters * letters:
+                return False
         if scored.trigrams < settings.min_fit_trigrams:
             return True
         floor = settings.min_fit - settings.fit_spread / math.sqrt(scored.trigrams)

@@ -52,6 +52,8 @@ TRIGRAM_FLOOR = 1e-6
 MAX_CACHED_WORD = 32
 
 _LATIN = re.compile("[A-Za-z]")
+#: The combining marks ``NGram.normalize_vi`` composes.
+_VIETNAMESE_MARK = re.compile(f"[{NGram.DMARK_CLASS}]")
 #: langdetect counts as non-Latin anything from U+0300 up, except Latin Extended Additional.
 _NON_LATIN = re.compile("[\u0300-\u1dff\u1f00-\U0010ffff]")
 
@@ -81,13 +83,19 @@ def clean(text: str, table: dict[int, str]) -> str:
     """The text as langdetect reads it: no URLs or e-mail addresses, Vietnamese
     marks composed, every character normalised (punctuation and digits become
     spaces), and Latin letters dropped from text that is mostly in another script.
+    Each step runs only when the text can need it (the regexes cost more than the rest).
     """
-    text = Detector.URL_RE.sub(" ", text)
-    text = Detector.MAIL_RE.sub(" ", text)
-    text = NGram.normalize_vi(text).translate(table)
-    latin = len(_LATIN.findall(text))
-    if latin and latin * 2 < len(_NON_LATIN.findall(text)):
-        text = _LATIN.sub(" ", text)
+    if "://" in text:
+        text = Detector.URL_RE.sub(" ", text)
+    if "@" in text:
+        text = Detector.MAIL_RE.sub(" ", text)
+    if _VIETNAMESE_MARK.search(text):
+        text = NGram.normalize_vi(text)
+    text = text.translate(table)
+    if _NON_LATIN.search(text):
+        latin = len(_LATIN.findall(text))
+        if latin and latin * 2 < len(_NON_LATIN.findall(text)):
+            text = _LATIN.sub(" ", text)
     return text
 
 
@@ -190,9 +198,9 @@ class ProfileScorer:
     def clean(self, text: str) -> str:
         return clean(text, self._table)
 
-    def unknown_letters(self, text: str) -> int:
-        """How many letters of ``text`` (normalised) no profile has."""
-        return len(self._unknown_letter.findall(text.translate(self._table)))
+    def unknown_letters(self, cleaned: str) -> int:
+        """How many letters of a :func:`clean`-ed text no profile has."""
+        return len(self._unknown_letter.findall(cleaned))
 
     def word_vectors(self, words: list[str]) -> np.ndarray:
         """One row per word: the sums of its n-grams' rows (see the class)."""
