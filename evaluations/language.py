@@ -199,6 +199,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"  sentences, null counted wrong: {_percent(totals['right'], n).strip()}%"
           f"  (null {_percent(totals['nulls'], n).strip()}%: under {detector.settings.min_letters} letters,"
           f" unsure or unfit)")  # fmt: skip
+    answered = n - totals["nulls"]
+    print(f"  sentences, answers given:      {_percent(totals['right'], answered).strip()}% right"
+          f" ({answered} answers)")  # fmt: skip
     print(f"  sentences, best guess:         {_percent(totals['guessed'], n).strip()}%"
           "  (the top alternative whatever the length or confidence)")
     if baseline is not None:

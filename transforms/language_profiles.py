@@ -37,6 +37,7 @@ import os
 import re
 from dataclasses import dataclass
 from itertools import pairwise
+from typing import Any
 
 import numpy as np
 from langdetect.detector import Detector
@@ -76,22 +77,34 @@ def load_profiles(directory: str = PROFILES_DIRECTORY) -> tuple[list[str], list[
     name order. Read straight from the JSON files into one float32 matrix (a
     DetectorFactory would hold 4.8 million Python floats).
     """
-    profiles = []
-    for name in sorted(os.listdir(directory)):
-        path = os.path.join(directory, name)
-        if name.startswith(".") or not os.path.isfile(path):
-            continue
-        with open(path, encoding="utf-8") as handle:
-            profile = json.load(handle)
-        profiles.append((profile["name"], profile["freq"], profile["n_words"]))
-    grams = sorted({gram for _, freq, _ in profiles for gram in freq if 1 <= len(gram) <= 3})
+    paths = [
+        os.path.join(directory, name)
+        for name in sorted(os.listdir(directory))
+        if not name.startswith(".") and os.path.isfile(os.path.join(directory, name))
+    ]
+    # Two passes, one profile in memory at a time: the n-grams first, then the counts.
+    languages: list[str] = []
+    all_grams: set[str] = set()
+    for path in paths:
+        profile = _read_profile(path)
+        languages.append(profile["name"])
+        all_grams.update(gram for gram in profile["freq"] if 1 <= len(gram) <= 3)
+    grams = sorted(all_grams)
     index = {gram: row for row, gram in enumerate(grams)}
-    probabilities = np.zeros((len(grams), len(profiles)), dtype=np.float32)
-    for column, (_, freq, n_words) in enumerate(profiles):
+    probabilities = np.zeros((len(grams), len(paths)), dtype=np.float32)
+    for column, path in enumerate(paths):
+        profile = _read_profile(path)
+        n_words = profile["n_words"]
+        freq = profile["freq"]
         kept = [(index[g], count / n_words[len(g) - 1]) for g, count in freq.items() if 1 <= len(g) <= 3]
         rows, values = zip(*kept, strict=True)
         probabilities[list(rows), column] = values
-    return [name for name, _, _ in profiles], grams, probabilities
+    return languages, grams, probabilities
+
+
+def _read_profile(path: str) -> dict[str, Any]:
+    with open(path, encoding="utf-8") as handle:
+        return json.load(handle)
 
 
 def _normalization_table() -> dict[int, str]:
@@ -202,7 +215,9 @@ class ProfileScorer:
         # One extra all-zero row at the end: every word's segment starts with it,
         # so a word without a single profile n-gram still sums to zeros.
         rows = np.zeros((len(grams) + 1, self.width), dtype=np.float32)
-        rows[:-1, :n] = np.log(probabilities + np.float32(ALPHA / BASE_FREQ))
+        scores = rows[:-1, :n]  # a view: computed in place, no temporary copies
+        np.add(probabilities, np.float32(ALPHA / BASE_FREQ), out=scores)
+        np.log(scores, out=scores)
         rows[:-1][is_trigram, n : 2 * n] = np.log(probabilities[is_trigram] + np.float32(TRIGRAM_FLOOR))
         rows[:-1, 2 * n] = 1.0
         rows[:-1, 2 * n + 1] = is_trigram
