@@ -226,3 +226,15 @@ def test_badness_prefilter_never_hides_what_ftfy_finds() -> None:
         assert _BADNESS_CHARS.search(text) or not badness(text), text
     for text in ("вЂ", "ГўВЂВa", "ВЂВ", "Р°Р"):
         assert _BADNESS_CHARS.search(text) or not badness(text), text
+
+
+@pytest.mark.parametrize("source", ["日本語のテキストです", "한국어 텍스트입니다", "Ελληνικά κείμενα εδώ"])
+@pytest.mark.parametrize("keep_not_every", [3, 4])
+def test_hopeless_garble_is_left_alone(source: str, keep_not_every: int) -> None:
+    # Double mojibake with characters lost throughout: pieces still form valid UTF-8,
+    # but decoding them leaves garble, so nothing is changed.
+    garble = misread(misread(source, "cp1252"), "cp1252")
+    garble = "".join(ch for i, ch in enumerate(garble) if i % keep_not_every)
+    fixed, repairs = repair_line(garble)
+    assert fixed == garble
+    assert all(r.kind != "mojibake" for r in repairs)

@@ -996,6 +996,24 @@ def _our_repairs(line: str) -> tuple[str, list[Repair]]:
 
 
 def _repair_encoding(line: str) -> tuple[str, list[Repair]]:
+    """Undo misreadings, unless what they leave is still garbage.
+
+    Pieces of a hopeless garble decode one by one into other garble; a repair is worth
+    making when it leaves the line readable, so a result that still reads at least
+    half as badly as the input (and badly in absolute terms) is given up.
+    """
+    fixed, repairs = _undo_all(line)
+    after = line_cost(_C1_OR_FFFD.sub("", fixed)) if repairs else 0
+    if after >= _HOPELESS and 2 * after >= line_cost(line):
+        return line, []
+    return fixed, repairs
+
+
+# A line still this implausible after repair (a few bad sequences) is garble, not text.
+_HOPELESS = 6
+
+
+def _undo_all(line: str) -> tuple[str, list[Repair]]:
     """Undo misreadings with ftfy and with every code page, in the order that reads best.
 
     ftfy's readings of the code pages it knows are finely tuned, but where it stops
