@@ -204,7 +204,7 @@ def anchor_of(dct: str) -> dict[str, str] | None:
     return {"value": "-".join(match.groups()), "precision": "day", "source": "header"}
 
 
-def speed(texts: list[str], settings: DateSettings, rounds: int = 3) -> str:
+def speed(texts: list[str], settings: DateSettings, rounds: int = 5) -> str:
     """The extractor's CPU time per 2 KB of text, best of ``rounds`` passes over the corpus.
 
     CPU time of this process, not wall time: other work on a shared machine would

@@ -255,6 +255,7 @@ _NOT_PAST_ED = frozenset(
     "united hundred indeed sacred kindred hatred naked wicked proceed succeed exceed embed speed breed "
     "need seed feed".split()
 )
+_CUE_WORDS = _FUTURE_WORDS | _FUTURE_BEFORE_TO | _PAST_WORDS | {"be", "soon", "early", "planned"}
 #: A sentence or clause ends here; not the dots of "a.m." or "U.S.".
 _CLAUSE_END = re.compile(r"[!?;\n]|(?<!\.[a-z])(?<!\b[a-z])\.(?=\s|$)")
 
@@ -308,6 +309,9 @@ def tense_near(low: str, start: int, end: int, strong: bool = False) -> str | No
         tokens = list(_TENSE_TOKEN.finditer(low, lo, hi))
         words = [t.group() for t in tokens]
         for i, token in enumerate(tokens):
+            word = words[i]
+            if word not in _CUE_WORDS and not word.endswith(("ed", "'ll")):
+                continue  # most words are no cue: skip the full check
             cue = _cue(words, i, strong)
             if cue is None:
                 continue
@@ -1685,7 +1689,8 @@ def find_english(text: str, anchor: Anchor | None) -> list[Mention]:
     found: list[_Found] = []
     # Which trigger words occur at all is one C-speed pass; only those are then located.
     words = _TRIGGER_WORDS.intersection(_WORD.findall(low))
-    matches = [(_number_rule, m) for m in _DIGITS.finditer(low)]
+    # Numbers of three or five and more digits start no expression ("350 million", "12345").
+    matches = [(_number_rule, m) for m in _DIGITS.finditer(low) if m.end() - m.start() in (1, 2, 4)]
     for word in words:
         rule = _TRIGGERS[word]
         pattern = _WORD_PATTERNS[word]
