@@ -276,6 +276,15 @@ def test_numeric_dates_order(text: str, value: str) -> None:
     assert [m[3] for m in _mentions(text)] == [value]
 
 
+def test_ambiguous_numeric_dates_follow_the_text_or_the_language() -> None:
+    # the text shows its order once (14/03): the ambiguous 05/04 is read the same way
+    assert [m[3] for m in _mentions("from 14/03/2023 to 05/04/2023")] == ["2023-03-14", "2023-04-05"]
+    assert [m[3] for m in _mentions("from 03/14/2023 to 05/04/2023")] == ["2023-03-14", "2023-05-04"]
+    # outside English the day comes first
+    found = find_mentions("Le 05/04/2023 à Paris.", None, language="fr")
+    assert [m["value"] for m in found] == ["2023-04-05"]
+
+
 @pytest.mark.parametrize(
     "text",
     [

@@ -71,8 +71,10 @@ def test_full_dates_are_read_when_the_language_is_unknown(text: str, value: str)
     assert [v for _, v in _values(text, None)] == [value]
 
 
-def test_day_month_without_year_takes_the_anchor_year() -> None:
+def test_day_month_without_year_takes_the_nearest_year() -> None:
     assert _values("Le vote a eu lieu le 14 mars.", "fr", ANCHOR) == [("14 mars", "2023-03-14")]
+    # seen from March 2023, a 30 December without year is the one just gone
+    assert _values("El 30 de diciembre hubo un ataque.", "es", ANCHOR) == [("30 de diciembre", "2022-12-30")]
     found = find_mentions("Am 14. März stimmten sie ab.", ANCHOR, language="de")
     assert [(m["value"], m["anchor"]) for m in found] == [("2023-03-14", "2023-03-14")]
 

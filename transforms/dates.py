@@ -166,7 +166,8 @@ def mentions_of(
 ) -> list[Mention]:
     """English expressions always (numbers and years read the same everywhere), plus
     absolute dates in the article's language when it is not English."""
-    english = find_english(text, anchor)
+    # Outside English, numeric dates put the day first (14/03/2023); English writers differ.
+    english = find_english(text, anchor, day_first=None if language in (None, "en") else True)
     if not settings.foreign or language == "en":
         return english
     return _merge(english, find_foreign(text, language, anchor))

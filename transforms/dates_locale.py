@@ -21,7 +21,7 @@ import re
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from transforms.timex import Anchor, Mention, month_value, valid_day
+from transforms.timex import Anchor, Mention, month_value, nearest_year, valid_day
 
 
 def _add(tables: dict[str, dict[str, int]], language: str, *months: str) -> None:
@@ -280,7 +280,7 @@ def _value(
         day = int(match["day"])
         if anchor is None:
             return f"XXXX-{month:02d}-{day:02d}" if valid_day(2000, month, day) else None
-        found = valid_day(anchor.year, month, day)
+        found = valid_day(nearest_year(anchor, month), month, day)
         return found.isoformat() if found else None
     year = gregorian_year(int(match["year"]), match["era"], language)
     if not 1000 <= year <= 2199:

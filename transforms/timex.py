@@ -332,6 +332,8 @@ class _Context:
     text: str
     low: str
     anchor: Anchor | None
+    #: Ambiguous numeric dates (05/04/2023): True day first, False month first, None unknown.
+    day_first: bool | None = None
 
 
 def _cap(ctx: _Context, pos: int) -> bool:
@@ -381,15 +383,23 @@ def _resolve_month_day(ctx: _Context, month: int, day: int, start: int, end: int
 def _nearest_year(ctx: _Context, month: int, start: int, end: int) -> int:
     """The year of a month named without one: the occurrence nearest the anchor, unless
     the tense points the other way ("will" and a month just gone means next year's)."""
-    anchor = ctx.anchor
-    assert anchor is not None
+    assert ctx.anchor is not None
+    return nearest_year(ctx.anchor, month, tense_near(ctx.low, start, end, strong=True))
+
+
+def nearest_year(anchor: Anchor, month: int, tense: str | None = None) -> int:
+    """The year of a month named without one, seen from ``anchor``: news looks back,
+    except at what is scheduled within the next few months; a tense overrides.
+
+    >>> a = Anchor.parse("2023-03-14")
+    >>> nearest_year(a, 12), nearest_year(a, 5), nearest_year(a, 12, "future")
+    (2022, 2023, 2023)
+    """
     if anchor.month is None:
         return anchor.year
     ahead = (month - anchor.month) % 12  # months until the next such month (0: this one)
     if ahead == 0:
         return anchor.year
-    tense = tense_near(ctx.low, start, end, strong=True)
-    # News looks back, except at what is scheduled within the next few months.
     if tense == "future":
         forward = ahead <= 9
     elif tense == "past":
@@ -1461,8 +1471,10 @@ def _numeric_date(match: re.Match[str], ctx: _Context) -> _Found | None:
         found = valid_day(year, b, a)
     elif (b > 12 and a <= 12) or a == b:
         found = valid_day(year, a, b)
-    elif sep == ".":
+    elif sep == "." or ctx.day_first:
         found = valid_day(year, b, a)
+    elif ctx.day_first is False:
+        found = valid_day(year, a, b)
     else:
         return _Found(match.start(), match.end(), f"{year:04d}-XX-XX") if a and b else None
     return _Found(match.start(), match.end(), day_value(found)) if found else None
@@ -1682,10 +1694,30 @@ def lowered(text: str) -> str:
     return "".join(ch if len(ch.lower()) != 1 else ch.lower() for ch in text)
 
 
-def find_english(text: str, anchor: Anchor | None) -> list[Mention]:
-    """Date and time mentions of English text, sorted and disjoint, values resolved."""
+def numeric_order(low: str) -> bool | None:
+    """Whether the text writes numeric dates day first, from the ones that can only be read
+    one way (``14/03/2023`` day first, ``03/14/2023`` month first); None if it never shows.
+
+    >>> numeric_order("on 14/03/2023 and 05/04/2023"), numeric_order("on 05/04/2023")
+    (True, None)
+    """
+    day_first = month_first = False
+    for match in _NUMERIC_DATE.finditer(low):
+        a, b = int(match["a"]), int(match["b"])
+        day_first |= a > 12 >= b
+        month_first |= b > 12 >= a
+    return day_first if day_first != month_first else None
+
+
+def find_english(text: str, anchor: Anchor | None, day_first: bool | None = None) -> list[Mention]:
+    """Date and time mentions of English text, sorted and disjoint, values resolved.
+
+    ``day_first`` reads ambiguous numeric dates (``05/04/2023``) when the text itself does
+    not show its order; left None, they keep only their year.
+    """
     low = lowered(text)
-    ctx = _Context(text, low, anchor)
+    order = numeric_order(low) if "/" in low or "-" in low else None
+    ctx = _Context(text, low, anchor, order if order is not None else day_first)
     found: list[_Found] = []
     # Which trigger words occur at all is one C-speed pass; only those are then located.
     words = _TRIGGER_WORDS.intersection(_WORD.findall(low))
