@@ -1,12 +1,20 @@
 """English date and time expressions, found by rules and normalized to TIMEX3 values.
 
-The finder works in two steps so that it stays well under a millisecond per
-article: one pass splits the lower-cased text into word and number tokens,
-and only tokens that can start or head an expression (a month, a weekday,
-``yesterday``, ``ago``, a number, ...) try the few anchored patterns of
-their family. Overlapping candidates keep the longest. Relative expressions
-are resolved against an :class:`Anchor` (the publication date); parts that
-the anchor cannot fix stay ``X`` (``XXXX-WXX-2``), per the TimeML guidelines.
+The finder works in two steps so that it stays under half a millisecond per
+2 KB article: it first finds which trigger words occur at all (a month, a
+weekday, ``yesterday``, ``ago``, ``quarter``, ...: one set intersection with
+the text's words) and where the numbers are; only there do the few anchored
+patterns of that trigger's rule run, looking left and right for the rest of
+the expression. Overlapping candidates keep the longest.
+
+Relative expressions are resolved against an :class:`Anchor` (the publication
+date); parts that the anchor cannot fix stay ``X`` (``XXXX-WXX-2``), per the
+TimeML guidelines. A weekday or a month without year goes the way the verb's
+tense points (``tense_near``), else to the most recent one. A few values depend
+on what the text said just before (``_in_context``): a clock time takes the day
+just named, "a year earlier" the granularity of the compared quarter, and
+"that day" or "the following year" the date the narrative last named.
+Durations ("24 hours") and sets ("every Friday") are not reported.
 
     >>> a = Anchor.parse("2023-03-14")
     >>> [(m.text, m.value) for m in find_english("He said on Tuesday that last April was worse.", a)]
@@ -1251,6 +1259,7 @@ def _noon_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
 
 
 _ISO_DATE = re.compile(r"(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})")
+_YEAR_QUARTER = re.compile(r"\d{4}\s*q(?P<q>[1-4])\b")
 _ISO_CLOCK = re.compile(
     r"t(?P<h>[01]\d|2[0-3]):(?P<m>[0-5]\d)(?::[0-5]\d(?:\.\d+)?)?(?:z|[+-]\d\d:?\d\d)?(?!\d)"
 )
@@ -1302,12 +1311,10 @@ def _number_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
         decade = pos and ctx.low[pos - 1] in "-'’" and _DECADE.match(ctx.low, pos)
         if not decade and ctx.low[max(0, pos - 4) : pos] != "mid-":
             return None
-    low = ctx.low
     best: _Found | None = None
     for found in _number_candidates(m, ctx):
         if found and (best is None or found.end > best.end):
             best = found
-    del low
     return best
 
 
@@ -1341,7 +1348,7 @@ def _number_candidates(m: re.Match[str], ctx: _Context) -> Iterator[_Found | Non
             yield _Found(pos, match.end(), day_value(found)) if found else None
         yield _year_candidate(ctx, pos)
         yield _time_rule(m, ctx, pos)  # "1200 GMT"
-        match = re.compile(r"\d{4}\s*q(?P<q>[1-4])\b").match(low, pos)
+        match = _YEAR_QUARTER.match(low, pos)
         if match and ctx.text[match.end() - 2] == "Q":
             yield _Found(pos, match.end(), f"{token}-Q{match['q']}")
     if len(token) <= 2:
@@ -1355,8 +1362,6 @@ def _number_candidates(m: re.Match[str], ctx: _Context) -> Iterator[_Found | Non
             n = int(match["n"])
             start = pos - 4 if low[max(0, pos - 4) : pos] == "the " else pos
             yield _Found(start, match.end(), f"{n - 1:02d}") if 1 <= n <= 22 else None
-    if len(token) in (3, 4) and low[pos : pos + 4].isdigit() and len(token) == 4:
-        pass
     match = _DECADE.match(low, pos)
     if match:
         yield _decade(match, ctx)
