@@ -302,6 +302,8 @@ def test_ambiguous_numeric_dates_follow_the_text_or_the_language() -> None:
         "March 14, 20234 is too long a year.",
         "The score was 14 - 3.",
         "Nothing dated here, only 42 numbers.",
+        "Read it at https://example.org/wire/2024/03/01/solar-ferry for details.",
+        "See www.example.org/2023-03-14/story.html for more.",
     ],
 )
 def test_absolute_non_mentions(text: str) -> None:

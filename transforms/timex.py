@@ -332,6 +332,7 @@ def tense_near(low: str, start: int, end: int, strong: bool = False) -> str | No
 # --- rules ------------------------------------------------------------------------
 
 _WORD = re.compile(r"[a-z]+")
+_URL = re.compile(r"(?:https?://|www\.)\S+")
 _DIGITS = re.compile(r"\d+")
 
 
@@ -1741,7 +1742,11 @@ def find_english(text: str, anchor: Anchor | None, day_first: bool | None = None
                 if token:
                     matches.append((rule, token))
             at = low.find(word, at + len(word))
+    # Dates inside web addresses ("/wire/2024/03/01/story") are the site's metadata, not prose.
+    links = [(u.start(), u.end()) for u in _URL.finditer(low)] if "http" in low or "www." in low else []
     for rule, token in matches:
+        if links and any(start <= token.start() < end for start, end in links):
+            continue
         result = rule(token, ctx)
         if result is not None and (result.value or result.kind):
             found.append(_extend_left(ctx, result))
