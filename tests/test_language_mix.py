@@ -69,6 +69,24 @@ def test_three_languages_in_one_article(detector: LanguageDetector) -> None:
     assert shares == sorted(shares, reverse=True)
 
 
+def test_one_quoted_paragraph_in_another_language_counts(detector: LanguageDetector) -> None:
+    quote = "„Wir sind sehr froh, dass die Arbeiten endlich beginnen können“, sagte die Sprecherin."
+    result = detector.detect_article(f"{ENGLISH}\n\n{quote}\n\n{ENGLISH}")
+    assert result["code"] == "en"
+    assert [item["code"] for item in result["mix"]] == ["en", "de"]
+
+
+def test_names_and_short_paragraphs_do_not_invent_languages(detector: LanguageDetector) -> None:
+    paragraphs = [
+        "Jean-Claude Dupont, the port's director, met Søren Kierkegaard Jensen of the Danish union.",
+        "Both men said the talks in Rotterdam and Gdańsk had gone well.",
+        "The next round is planned for March in Hamburg, a spokesman said.",
+        "Shares in the operator rose by two percent on the news.",
+    ]
+    result = detector.detect_article("\n\n".join(paragraphs))
+    assert result["mix"] == [{"code": "en", "share": 1.0}]
+
+
 def test_short_paragraphs_are_left_out_of_the_mix(detector: LanguageDetector) -> None:
     result = detector.detect_article(f"{ENGLISH}\n\nFoto: dpa\n\n2024-06-07 10:30")
     assert result["mix"] == [{"code": "en", "share": 1.0}]

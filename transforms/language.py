@@ -177,6 +177,9 @@ class LanguageSettings:
     #: langdetect lacks.
     max_unknown_letters: float = 0.01
     unknown_letters_from: int = 300
+    #: Prior probability that a paragraph is in the body's language: a paragraph
+    #: is put in another language only on evidence that outweighs it.
+    paragraph_prior: float = 0.9
     #: How the profiles are read (name weight, cache size).
     profiles: ProfileSettings = field(default_factory=ProfileSettings)
 
@@ -358,30 +361,34 @@ class LanguageDetector:
         paragraphs = [clip(p, settings.paragraph_chars) for p in split_paragraphs(text)]
         chosen = sample_paragraphs([len(p) for p in paragraphs], settings.max_chars)
         total = np.zeros(self.scorer.width)
-        parts: list[tuple[str | None, int]] = []
+        read: list[tuple[np.ndarray, str, str, int]] = []
         letters = 0
-        sample: list[str] = []
-        cleaned_sample: list[str] = []
         for index in chosen:
             paragraph = paragraphs[index]
             cleaned = self.scorer.clean(paragraph)
             count = clean_letter_count(cleaned)
             letters += count
-            if count == 0:
-                continue
-            vector = self.scorer.vector(cleaned)
-            total += vector
-            sample.append(paragraph)
-            cleaned_sample.append(cleaned)
-            if count >= settings.min_letters:
-                parts.append((self.decide(vector, paragraph, cleaned, count)["code"], count))
-            else:
-                parts.append((None, count))
+            if count:
+                vector = self.scorer.vector(cleaned)
+                total += vector
+                read.append((vector, paragraph, cleaned, count))
         if letters < settings.min_letters:
             body = dict(_UNDETERMINED)
         else:
-            body = self.decide(total, "\n\n".join(sample), " ".join(cleaned_sample), letters)
-        mix = language_mix(parts) if body["code"] is not None else []  # no mix for an unknown language
+            sample = "\n\n".join(paragraph for _, paragraph, _, _ in read)
+            body = self.decide(total, sample, " ".join(cleaned for _, _, cleaned, _ in read), letters)
+        main = body["code"]
+        if main is None:
+            mix = []  # no mix for an undetermined body, nor for a language langdetect lacks
+        elif len(read) == 1:
+            mix = [{"code": main, "share": 1.0}]
+        else:
+            parts = [
+                (self.decide(*item, favour=main)["code"] if count >= settings.min_letters else None, count)
+                for item in read
+                for count in (item[3],)
+            ]
+            mix = language_mix(parts)
         title_code = self.detect(title)["code"] if title else None
         body["mix"] = mix
         body["title"] = None if same_language(title_code, body["code"]) else title_code
@@ -389,25 +396,38 @@ class LanguageDetector:
 
     # --- scores to a decision ------------------------------------------------
 
-    def decide(self, vector: np.ndarray, text: str, cleaned: str, letters: int) -> dict[str, Any]:
+    def decide(
+        self, vector: np.ndarray, text: str, cleaned: str, letters: int, favour: str | None = None
+    ) -> dict[str, Any]:
         """``{code, confidence, alternatives}`` from the score vector of ``text``
         (``cleaned`` by the scorer, with ``letters`` letters). No letter minimum
-        here: ``alternatives[0]`` is the best guess whatever the length."""
+        here: ``alternatives[0]`` is the best guess whatever the length.
+
+        ``favour``: a language with the prior ``paragraph_prior`` (the body's, when
+        judging one of its paragraphs), the others sharing the rest.
+        """
         scored = self.scorer.scored(vector)
         if scored.ngrams <= 0:
             return dict(_UNDETERMINED)
         languages = self.scorer.languages
         candidates: list[tuple[str, float]] = []
-        best = -1
+        indices: dict[str, int] = {}
         for index in np.argsort(-scored.scores, kind="stable"):
             index = int(index)
-            if self._checked_script[index] and not script_allows(languages[index], text):
+            lang = languages[index]
+            if self._checked_script[index] and not script_allows(lang, text):
                 continue
-            if best < 0:
-                best = index
-            candidates.append((languages[index], float(scored.scores[index])))
+            candidates.append((lang, float(scored.scores[index])))
+            indices.setdefault(_CODES.get(lang, lang), index)
             if len(candidates) >= _CANDIDATES:
                 break
+        if favour is not None and len(candidates) > 1:
+            prior = self.settings.paragraph_prior
+            boost = math.log(prior * (len(candidates) - 1) / (1 - prior)) / self.settings.temperature
+            candidates = [
+                (lang, score + (boost if _CODES.get(lang, lang) == favour else 0.0))
+                for lang, score in candidates
+            ]
         ranked = tempered_probabilities(candidates, self.settings.temperature)
         if not ranked:
             return dict(_UNDETERMINED)
@@ -421,7 +441,7 @@ class LanguageDetector:
                 if prob >= self.settings.min_alternative or alt == code
             ],
         }
-        if confidence >= self.settings.min_confidence and self.fits(scored, best, cleaned, letters):
+        if confidence >= self.settings.min_confidence and self.fits(scored, indices[code], cleaned, letters):
             result["code"] = code
         return result
 
