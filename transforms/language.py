@@ -29,9 +29,10 @@ on single sentences. Three checks keep wrong answers out:
 - script: a language written in a script of its own (Korean, Greek, Hindi, ...)
   is never named for a text without a letter of that script;
 - fit: a Latin- or Cyrillic-script text whose trigrams are far less likely under
-  the best language than that language's own text would be (``min_fit``) is in
-  a language langdetect lacks: ``code`` stays null, ``alternatives`` still name
-  the nearest known languages (Kazakh, Zulu, Basque, Irish, ...);
+  the best language than that language's own text would be (``min_fit``;
+  ``min_fit_broad`` for the eight profiles kept with three times more trigrams)
+  is in a language langdetect lacks: ``code`` stays null, ``alternatives`` still
+  name the nearest known languages (Kazakh, Zulu, Basque, Irish, ...);
 - letters: a long text with more than 1% of letters no profile has (Esperanto's
   ĉ ŝ ŭ, Yoruba's ṣ) is in a language langdetect lacks.
 
@@ -170,6 +171,8 @@ class LanguageSettings:
     #: langdetect lacks (judged for Latin and Cyrillic texts only).
     min_fit: float = -2.2
     fit_spread: float = 4.0
+    #: ``min_fit`` for a broad profile (``ProfileScorer.broad``), whose own text fits it better.
+    min_fit_broad: float = -1.2
     #: Fewer trigrams than this and the fit is not judged (too little evidence).
     min_fit_trigrams: int = 30
     #: A text of at least ``unknown_letters_from`` letters of which this share are
@@ -458,7 +461,8 @@ class LanguageDetector:
                 return False
         if scored.trigrams < settings.min_fit_trigrams:
             return True
-        floor = settings.min_fit - settings.fit_spread / math.sqrt(scored.trigrams)
+        least = settings.min_fit_broad if self.scorer.broad[index] else settings.min_fit
+        floor = least - settings.fit_spread / math.sqrt(scored.trigrams)
         return self.fit(scored, index) >= floor
 
     def fit(self, scored: Any, index: int) -> float:
