@@ -9,8 +9,9 @@ The record (``schemas/article.avsc``, ``Language``)::
     confidence    calibrated probability of the best language for the body, 0-1
     alternatives  up to 3 {code, probability}, best first, probability >= 0.01
     declared      what the source declared (filled by ``parse``, kept here)
-    mix           [{code, share}]: each paragraph judged alone; share of the letters
-                  of the paragraphs whose language was determined, largest first,
+    mix           [{code, share}]: each paragraph judged alone (leaving the body's
+                  language only on clear evidence); share of the letters of the
+                  paragraphs read whose language was determined, largest first,
                   summing to 1 (4 decimals); [] when ``code`` is null
     title         the title's language, judged alone, when determined and not the
                   same language as ``code``; null otherwise (same, unknown, no title)
@@ -318,7 +319,9 @@ def tempered_probabilities(scores: list[tuple[str, float]], temperature: float) 
     return sorted(merged.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
-_UNDETERMINED: dict[str, Any] = {"code": None, "confidence": 0.0, "alternatives": []}
+def _undetermined() -> dict[str, Any]:
+    return {"code": None, "confidence": 0.0, "alternatives": []}
+
 
 #: How many of the best-scoring languages enter the softmax; the rest are
 #: hundreds of nats behind and would add nothing.
@@ -348,7 +351,7 @@ class LanguageDetector:
         cleaned = self.scorer.clean(text)
         letters = clean_letter_count(cleaned)
         if letters < self.settings.min_letters:
-            return dict(_UNDETERMINED)
+            return _undetermined()
         return self.decide(self.scorer.vector(cleaned), text, cleaned, letters)
 
     # --- an article ----------------------------------------------------------
@@ -376,7 +379,7 @@ class LanguageDetector:
                 total += vector
                 read.append((vector, paragraph, cleaned, count))
         if letters < settings.min_letters:
-            body = dict(_UNDETERMINED)
+            body = _undetermined()
         else:
             sample = "\n\n".join(paragraph for _, paragraph, _, _ in read)
             body = self.decide(total, sample, " ".join(cleaned for _, _, cleaned, _ in read), letters)
@@ -386,11 +389,12 @@ class LanguageDetector:
         elif len(read) == 1:
             mix = [{"code": main, "share": 1.0}]
         else:
-            parts = [
-                (self.decide(*item, favour=main)["code"] if count >= settings.min_letters else None, count)
-                for item in read
-                for count in (item[3],)
-            ]
+            parts: list[tuple[str | None, int]] = []
+            for vector, paragraph, cleaned, count in read:
+                code = None
+                if count >= settings.min_letters:
+                    code = self.decide(vector, paragraph, cleaned, count, favour=main)["code"]
+                parts.append((code, count))
             mix = language_mix(parts)
         title_code = self.detect(title)["code"] if title else None
         body["mix"] = mix
@@ -411,7 +415,7 @@ class LanguageDetector:
         """
         scored = self.scorer.scored(vector)
         if scored.ngrams <= 0:
-            return dict(_UNDETERMINED)
+            return _undetermined()
         languages = self.scorer.languages
         candidates: list[tuple[str, float]] = []
         indices: dict[str, int] = {}
@@ -433,7 +437,7 @@ class LanguageDetector:
             ]
         ranked = tempered_probabilities(candidates, self.settings.temperature)
         if not ranked:
-            return dict(_UNDETERMINED)
+            return _undetermined()
         code, confidence = ranked[0]
         result: dict[str, Any] = {
             "code": None,
