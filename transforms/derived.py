@@ -36,13 +36,36 @@ _CYRILLIC = dict(
         strict=True,
     )
 )
-_GREEK = dict(zip("αβγδεζηθικλμνξοπρσςτυφχψω", "a b g d e z i th i k l m n x o p r s s t y f ch ps o".split(),
-                  strict=True))
+_GREEK = dict(
+    zip(
+        "αβγδεζηθικλμνξοπρσςτυφχψω",
+        "a b g d e z i th i k l m n x o p r s s t y f ch ps o".split(),
+        strict=True,
+    )
+)
 # Consonant classes: spellings of one sound across languages fall together.
-_SKELETON = str.maketrans({
-    "c": "k", "q": "k", "g": "k", "x": "k", "z": "s", "j": "", "y": "", "w": "f", "v": "f", "h": "",
-    "p": "b", "t": "d", "a": "", "e": "", "i": "", "o": "", "u": "", "_": "",
-})
+_SKELETON = str.maketrans(
+    {
+        "c": "k",
+        "q": "k",
+        "g": "k",
+        "x": "k",
+        "z": "s",
+        "j": "",
+        "y": "",
+        "w": "f",
+        "v": "f",
+        "h": "",
+        "p": "b",
+        "t": "d",
+        "a": "",
+        "e": "",
+        "i": "",
+        "o": "",
+        "u": "",
+        "_": "",
+    }
+)
 _NUMBER = re.compile(r"\d+(?:[.,\u00a0\u202f ]\d+)*")
 _NAME = re.compile(r"(?<![\w.])([^\W\d_][^\W\d_'’-]+(?:[-'’][^\W\d_]+)*)")
 _SENTENCE_START = re.compile(r"(?:^|[.!?:\n“\"«„]\s*)$")
@@ -50,9 +73,18 @@ _EN_MONTHS = {
     m: i
     for i, names in enumerate(
         [
-            ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",),
-            ("june", "jun"), ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"),
-            ("october", "oct"), ("november", "nov"), ("december", "dec"),
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
         ],
         start=1,
     )
@@ -161,16 +193,20 @@ class LinkSettings:
     rows: int = 2
     seed: int = 1
     #: Articles with fewer fingerprints are never linked: too little to go on.
-    min_fingerprints: int = 6
+    min_fingerprints: int = 5
     #: Jaccard similarity of the fingerprint sets a pair needs.
     min_similarity: float = 0.25
     #: Shared fingerprints a pair needs besides the ratio.
-    min_shared: int = 5
+    min_shared: int = 4
     #: A bucket larger than this is a degenerate band (skipped, and counted).
     max_bucket: int = 1000
     #: Two articles in one language are linked only when their translation
     #: confidences differ at least this much (one a translation, one not).
     min_confidence_gap: float = 0.3
+    #: Two articles in different languages, neither naming the other's language as
+    #: its source: linked only when their translation scores differ this much
+    #: (an article the style classifier could not read counts as 0.5, unknown).
+    min_direction_margin: float = 0.2
 
     def coefficients(self) -> list[tuple[int, int]]:
         """Seeded (a, b) pairs of the universal hashes h(x) = (a x + b) mod p."""
@@ -262,7 +298,7 @@ def orient(a: dict[str, Any], b: dict[str, Any], settings: LinkSettings) -> tupl
         if b["source_language"] and same_language(b["source_language"], la):
             return b["id"], a["id"]
         sa, sb = _translation_score(a), _translation_score(b)
-        if sa == sb:
+        if abs(sa - sb) < settings.min_direction_margin:
             return None
         return (a["id"], b["id"]) if sa > sb else (b["id"], a["id"])
     # One language: a re-translated copy. Exactly one must read as a translation.

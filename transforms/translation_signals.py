@@ -50,27 +50,107 @@ def _quote(text: str, limit: int = 80) -> str:
 #: Language names as they appear in credits and statements (English and native
 #: spellings, adjectives and the forms "from the X" takes in other languages).
 LANGUAGE_NAMES: Mapping[str, str] = {
-    "english": "en", "inglés": "en", "ingles": "en", "anglais": "en", "englischen": "en",
-    "englisch": "en", "inglese": "en", "inglês": "en", "английского": "en", "англійської": "en",
+    "english": "en",
+    "inglés": "en",
+    "ingles": "en",
+    "anglais": "en",
+    "englischen": "en",
+    "englisch": "en",
+    "inglese": "en",
+    "inglês": "en",
+    "английского": "en",
+    "англійської": "en",
     "engels": "en",
-    "angielskiego": "en", "ensku": "en",
-    "spanish": "es", "español": "es", "espagnol": "es", "spanischen": "es", "spagnolo": "es",
-    "castellano": "es", "french": "fr", "français": "fr", "francés": "fr", "französischen": "fr",
-    "francese": "fr", "francês": "fr",
-    "german": "de", "deutschen": "de", "alemán": "de", "allemand": "de", "tedesco": "de", "alemão": "de",
-    "italian": "it", "italiano": "it", "italien": "it", "italienischen": "it",
-    "portuguese": "pt", "portugués": "pt", "portugais": "pt", "português": "pt",
-    "russian": "ru", "ruso": "ru", "russe": "ru", "russischen": "ru", "russo": "ru", "русского": "ru",
-    "ukrainian": "uk", "ucraniano": "uk", "ukrainien": "uk", "ukrainischen": "uk", "українськoї": "uk",
-    "japanese": "ja", "japonés": "ja", "japonais": "ja", "japanischen": "ja",
-    "chinese": "zh", "mandarin": "zh", "chino": "zh", "chinois": "zh", "chinesischen": "zh",
-    "korean": "ko", "arabic": "ar", "árabe": "ar", "arabe": "ar", "turkish": "tr", "polish": "pl",
-    "dutch": "nl", "swedish": "sv", "norwegian": "no", "danish": "da", "finnish": "fi", "icelandic": "is",
-    "croatian": "hr", "serbian": "sr", "czech": "cs", "slovak": "sk", "hungarian": "hu", "romanian": "ro",
-    "bulgarian": "bg", "greek": "el", "hebrew": "he", "persian": "fa", "farsi": "fa", "hindi": "hi",
-    "urdu": "ur", "bengali": "bn", "indonesian": "id", "vietnamese": "vi", "thai": "th", "catalan": "ca",
-    "catalán": "ca", "basque": "eu", "galician": "gl", "lithuanian": "lt", "latvian": "lv", "estonian": "et",
-    "slovenian": "sl", "georgian": "ka", "armenian": "hy", "swahili": "sw", "tagalog": "tl", "malay": "ms",
+    "angielskiego": "en",
+    "ensku": "en",
+    "spanish": "es",
+    "español": "es",
+    "espagnol": "es",
+    "spanischen": "es",
+    "spagnolo": "es",
+    "castellano": "es",
+    "french": "fr",
+    "français": "fr",
+    "francés": "fr",
+    "französischen": "fr",
+    "francese": "fr",
+    "francês": "fr",
+    "german": "de",
+    "deutschen": "de",
+    "alemán": "de",
+    "allemand": "de",
+    "tedesco": "de",
+    "alemão": "de",
+    "italian": "it",
+    "italiano": "it",
+    "italien": "it",
+    "italienischen": "it",
+    "portuguese": "pt",
+    "portugués": "pt",
+    "portugais": "pt",
+    "português": "pt",
+    "russian": "ru",
+    "ruso": "ru",
+    "russe": "ru",
+    "russischen": "ru",
+    "russo": "ru",
+    "русского": "ru",
+    "ukrainian": "uk",
+    "ucraniano": "uk",
+    "ukrainien": "uk",
+    "ukrainischen": "uk",
+    "українськoї": "uk",
+    "japanese": "ja",
+    "japonés": "ja",
+    "japonais": "ja",
+    "japanischen": "ja",
+    "chinese": "zh",
+    "mandarin": "zh",
+    "chino": "zh",
+    "chinois": "zh",
+    "chinesischen": "zh",
+    "korean": "ko",
+    "arabic": "ar",
+    "árabe": "ar",
+    "arabe": "ar",
+    "turkish": "tr",
+    "polish": "pl",
+    "dutch": "nl",
+    "swedish": "sv",
+    "norwegian": "no",
+    "danish": "da",
+    "finnish": "fi",
+    "icelandic": "is",
+    "croatian": "hr",
+    "serbian": "sr",
+    "czech": "cs",
+    "slovak": "sk",
+    "hungarian": "hu",
+    "romanian": "ro",
+    "bulgarian": "bg",
+    "greek": "el",
+    "hebrew": "he",
+    "persian": "fa",
+    "farsi": "fa",
+    "hindi": "hi",
+    "urdu": "ur",
+    "bengali": "bn",
+    "indonesian": "id",
+    "vietnamese": "vi",
+    "thai": "th",
+    "catalan": "ca",
+    "catalán": "ca",
+    "basque": "eu",
+    "galician": "gl",
+    "lithuanian": "lt",
+    "latvian": "lv",
+    "estonian": "et",
+    "slovenian": "sl",
+    "georgian": "ka",
+    "armenian": "hy",
+    "swahili": "sw",
+    "tagalog": "tl",
+    "malay": "ms",
 }
 _LANGUAGE_NAME = "|".join(sorted((re.escape(n) for n in LANGUAGE_NAMES), key=len, reverse=True))
 
@@ -91,16 +171,43 @@ _STATEMENTS: tuple[tuple[re.Pattern[str], str, bool | None], ...] = (
         True,
     ),
     (re.compile(r"\b(?:Google\s+Translate|DeepL|Bing\s+Translator|Yandex\s+Translate)\b"), "machine", True),
-    (re.compile(r"\b(?:traducción|traduction|traduzione|tradução)\s+automática?\w*|\bmaschinell\s+übersetzt"
-                r"|\bautomatisch\s+vertaald|\bмашинный\s+перевод", re.I),
-     "machine", True),
-    (re.compile(r"\b(?:this|the)\s+(?:article|story|text|report|piece|interview|column|content|page)\s+"
-                r"(?:was|has\s+been|is|had\s+been)\s+(?:\w+\s+)?translated\b", re.I), "statement", None),
+    (
+        re.compile(
+            r"\b(?:traducción|traduction|traduzione|tradução)\s+automática?\w*|\bmaschinell\s+übersetzt"
+            r"|\bautomatisch\s+vertaald|\bмашинный\s+перевод",
+            re.I,
+        ),
+        "machine",
+        True,
+    ),
+    (
+        re.compile(
+            r"\b(?:this|the)\s+(?:article|story|text|report|piece|interview|column|content|page)\s+"
+            r"(?:was|has\s+been|is|had\s+been)\s+(?:\w+\s+)?translated\b",
+            re.I,
+        ),
+        "statement",
+        None,
+    ),
     (re.compile(r"\b(?:translated|translation)\s+(?:by|:)\s+[A-Z]", re.I), "credit", False),
-    (re.compile(r"\b(?:traducido|traducida|traduit|traduite|tradotto|tradotta|traduzido|traduzida|vertaald)\s+"
-                r"(?:por|par|da|door)\b|\bÜbersetzung:?\s+[A-Z]|\bÜbersetzt\s+von\b", re.I), "credit", False),
-    (re.compile(r"^\s*(?:translation|traducción|traduction|übersetzung|traduzione|tradução|перевод|переклад"
-                r"|tłumaczenie|翻訳|翻译|翻譯)\s*[:：]", re.I | re.M), "credit", False),
+    (
+        re.compile(
+            r"\b(?:traducido|traducida|traduit|traduite|tradotto|tradotta|traduzido|traduzida|vertaald)\s+"
+            r"(?:por|par|da|door)\b|\bÜbersetzung:?\s+[A-Z]|\bÜbersetzt\s+von\b",
+            re.I,
+        ),
+        "credit",
+        False,
+    ),
+    (
+        re.compile(
+            r"^\s*(?:translation|traducción|traduction|übersetzung|traduzione|tradução|перевод|переклад"
+            r"|tłumaczenie|翻訳|翻译|翻譯)\s*[:：]",
+            re.I | re.M,
+        ),
+        "credit",
+        False,
+    ),
     (
         re.compile(r"\b(?:English|Spanish|French|German)\s+(?:version|translation)\s+by\b", re.I),
         "credit",
@@ -110,8 +217,18 @@ _STATEMENTS: tuple[tuple[re.Pattern[str], str, bool | None], ...] = (
 
 
 #: Every statement pattern contains one of these stems; texts without any are skipped at once.
-_STATEMENT_STEMS = ("translat", "tradu", "übersetz", "vertaal", "tłumacz", "przetłum", "перев", "перекл",
-                    "deepl", "翻")
+_STATEMENT_STEMS = (
+    "translat",
+    "tradu",
+    "übersetz",
+    "vertaal",
+    "tłumacz",
+    "przetłum",
+    "перев",
+    "перекл",
+    "deepl",
+    "翻",
+)
 
 
 def _has_any(text: str, stems: Iterable[str]) -> bool:
@@ -148,9 +265,7 @@ def statement_signals(text: str) -> list[Signal]:
         evidence += f" (source language {language})"
     if machine is True:
         evidence += " (machine translation)"
-    found.append(
-        Signal("translation_statement", 0.9, evidence, language, machine, 0.95 if language else 0.0)
-    )
+    found.append(Signal("translation_statement", 0.9, evidence, language, machine, 0.95 if language else 0.0))
     return found
 
 
@@ -182,37 +297,59 @@ def typography_signals(text: str) -> list[Signal]:
     if guillemets:
         spaced = _SPACED_GUILLEMET.findall(text)
         if spaced:
-            found.append(Signal(
-                "guillemets", 0.45,
-                f"{len(guillemets)} guillemet(s) « » with a space inside, as French typography sets them",
-                "fr", None, 0.6,
-            ))
+            found.append(
+                Signal(
+                    "guillemets",
+                    0.45,
+                    f"{len(guillemets)} guillemet(s) « » with a space inside, as French typography sets them",
+                    "fr",
+                    None,
+                    0.6,
+                )
+            )
         else:
-            found.append(Signal(
-                "guillemets", 0.35,
-                f"{len(guillemets)} guillemet(s) « » (quotation marks of French, Russian, Spanish, Italian…)",
-            ))
+            found.append(
+                Signal(
+                    "guillemets",
+                    0.35,
+                    f"{len(guillemets)} guillemet(s) « » (quotation marks of French, Russian, Spanish, Italian…)",
+                )
+            )
     low = _LOW_QUOTE.findall(text)
     if low:
-        found.append(Signal(
-            "low_quotes", 0.35,
-            f"{len(low)} low opening quotation mark(s) „ (German, Central and Eastern European typography)",
-        ))
+        found.append(
+            Signal(
+                "low_quotes",
+                0.35,
+                f"{len(low)} low opening quotation mark(s) „ (German, Central and Eastern European typography)",
+            )
+        )
     marks = _SPANISH_MARKS.findall(text)
     if marks:
-        found.append(Signal(
-            "inverted_marks", 0.45, f"{len(marks)} inverted question/exclamation mark(s) ¿ ¡ (Spanish)",
-            "es", None, 0.7,
-        ))
+        found.append(
+            Signal(
+                "inverted_marks",
+                0.45,
+                f"{len(marks)} inverted question/exclamation mark(s) ¿ ¡ (Spanish)",
+                "es",
+                None,
+                0.7,
+            )
+        )
     spaced = _SPACE_BEFORE.findall(text)
     narrow = _NARROW_SPACE_BEFORE.findall(text)
     if len(spaced) >= 2 or narrow:
         marks_seen = "".join(sorted({m.strip() for m in spaced + narrow}))
-        found.append(Signal(
-            "space_before_punctuation", 0.35,
-            f"{len(spaced) + len(narrow)} space(s) before {marks_seen} (French typography)",
-            "fr", None, 0.5,
-        ))
+        found.append(
+            Signal(
+                "space_before_punctuation",
+                0.35,
+                f"{len(spaced) + len(narrow)} space(s) before {marks_seen} (French typography)",
+                "fr",
+                None,
+                0.5,
+            )
+        )
     return found
 
 
@@ -220,19 +357,36 @@ def typography_signals(text: str) -> list[Signal]:
 
 #: Legacy code pages by the script they serve, and the language when one script means one language.
 CODE_PAGE_SCRIPTS: Mapping[str, tuple[str, str | None]] = {
-    "cp874": ("Thai", "th"), "iso-8859-11": ("Thai", "th"), "tis-620": ("Thai", "th"),
-    "cp1251": ("Cyrillic", None), "koi8-r": ("Cyrillic", "ru"), "koi8-u": ("Cyrillic", "uk"),
-    "iso-8859-5": ("Cyrillic", None), "cp866": ("Cyrillic", None), "mac_cyrillic": ("Cyrillic", None),
-    "cp1253": ("Greek", "el"), "iso-8859-7": ("Greek", "el"),
-    "cp1255": ("Hebrew", "he"), "iso-8859-8": ("Hebrew", "he"),
-    "cp1256": ("Arabic", None), "iso-8859-6": ("Arabic", None),
-    "cp1254": ("Turkish Latin", "tr"), "iso-8859-9": ("Turkish Latin", "tr"),
+    "cp874": ("Thai", "th"),
+    "iso-8859-11": ("Thai", "th"),
+    "tis-620": ("Thai", "th"),
+    "cp1251": ("Cyrillic", None),
+    "koi8-r": ("Cyrillic", "ru"),
+    "koi8-u": ("Cyrillic", "uk"),
+    "iso-8859-5": ("Cyrillic", None),
+    "cp866": ("Cyrillic", None),
+    "mac_cyrillic": ("Cyrillic", None),
+    "cp1253": ("Greek", "el"),
+    "iso-8859-7": ("Greek", "el"),
+    "cp1255": ("Hebrew", "he"),
+    "iso-8859-8": ("Hebrew", "he"),
+    "cp1256": ("Arabic", None),
+    "iso-8859-6": ("Arabic", None),
+    "cp1254": ("Turkish Latin", "tr"),
+    "iso-8859-9": ("Turkish Latin", "tr"),
     "cp1258": ("Vietnamese Latin", "vi"),
-    "cp1250": ("Central European Latin", None), "iso-8859-2": ("Central European Latin", None),
+    "cp1250": ("Central European Latin", None),
+    "iso-8859-2": ("Central European Latin", None),
     "cp1257": ("Baltic Latin", None),
-    "shift_jis": ("Japanese", "ja"), "cp932": ("Japanese", "ja"), "euc-jp": ("Japanese", "ja"),
-    "gbk": ("Chinese", "zh"), "gb2312": ("Chinese", "zh"), "gb18030": ("Chinese", "zh"),
-    "big5": ("Chinese", "zh"), "euc-kr": ("Korean", "ko"), "cp949": ("Korean", "ko"),
+    "shift_jis": ("Japanese", "ja"),
+    "cp932": ("Japanese", "ja"),
+    "euc-jp": ("Japanese", "ja"),
+    "gbk": ("Chinese", "zh"),
+    "gb2312": ("Chinese", "zh"),
+    "gb18030": ("Chinese", "zh"),
+    "big5": ("Chinese", "zh"),
+    "euc-kr": ("Korean", "ko"),
+    "cp949": ("Korean", "ko"),
 }
 _CODE_PAGE = re.compile(r"\bread as ([\w.-]+)")
 
@@ -257,13 +411,18 @@ def mojibake_signals(repairs: Iterable[Mapping[str, Any]]) -> list[Signal]:
         script, language = CODE_PAGE_SCRIPTS[codec]
         count = sum(int(h.get("count", 1) or 1) for h in hits)
         example = hits[0]
-        found.append(Signal(
-            "foreign_code_page", 0.3,
-            f"{count} mojibake repair(s) under {codec} ({script} script): the text passed through a "
-            f"{script} system; “{_quote(str(example.get('original', '')), 20)}” → "
-            f"“{_quote(str(example.get('replacement', '')), 20)}”",
-            language, None, 0.15 if language else 0.0,
-        ))
+        found.append(
+            Signal(
+                "foreign_code_page",
+                0.3,
+                f"{count} mojibake repair(s) under {codec} ({script} script): the text passed through a "
+                f"{script} system; “{_quote(str(example.get('original', '')), 20)}” → "
+                f"“{_quote(str(example.get('replacement', '')), 20)}”",
+                language,
+                None,
+                0.15 if language else 0.0,
+            )
+        )
     return found
 
 
@@ -271,16 +430,26 @@ def mojibake_signals(repairs: Iterable[Mapping[str, Any]]) -> list[Signal]:
 
 #: Frequent function words that are not English words, by language.
 FOREIGN_FUNCTION_WORDS: Mapping[str, frozenset[str]] = {
-    "es": frozenset("el los las del una unos y en por con para que es se al su sus pero como más este esta "
-                    "fue son muy sin sobre entre también ya donde cuando hay".split()),
-    "fr": frozenset("le la les des du une et est dans pour avec sur qui que pas plus ont été aux ce cette "
-                    "sont mais ou où nous vous leur leurs très sans aussi être avoir".split()),
-    "de": frozenset("der die das und ist nicht mit von zu ein eine auf für dem den sich des im auch wird "
-                    "sind wir sie noch nach bei aus oder wie nur hat".split()),
-    "it": frozenset("il lo gli della delle di che è per con una sono non nel nella anche più alla come "
-                    "questo questa del dei ma".split()),
-    "pt": frozenset("o os as do da dos das um uma é não com para em que no na mais como por ao foi são "
-                    "também mas seu sua".split()),
+    "es": frozenset(
+        "el los las del una unos y en por con para que es se al su sus pero como más este esta "
+        "fue son muy sin sobre entre también ya donde cuando hay".split()
+    ),
+    "fr": frozenset(
+        "le la les des du une et est dans pour avec sur qui que pas plus ont été aux ce cette "
+        "sont mais ou où nous vous leur leurs très sans aussi être avoir".split()
+    ),
+    "de": frozenset(
+        "der die das und ist nicht mit von zu ein eine auf für dem den sich des im auch wird "
+        "sind wir sie noch nach bei aus oder wie nur hat".split()
+    ),
+    "it": frozenset(
+        "il lo gli della delle di che è per con una sono non nel nella anche più alla come "
+        "questo questa del dei ma".split()
+    ),
+    "pt": frozenset(
+        "o os as do da dos das um uma é não com para em que no na mais como por ao foi são "
+        "também mas seu sua".split()
+    ),
     "nl": frozenset("de het een van en niet met voor op zijn dat die ook maar naar bij wordt worden".split()),
 }
 #: Function words of other languages that are no English words: a text needs two to be read closely.
@@ -336,11 +505,16 @@ def foreign_script_signals(text: str) -> list[Signal]:
         if script == "Chinese characters" and any(p.findall(text) for p, s, _ in _SCRIPT_LANGUAGES[:1]):
             continue  # kanji beside kana: Japanese, already counted
         weight = 0.3 if letters >= 4 or script == "CJK punctuation" else 0.15
-        found.append(Signal(
-            "foreign_script", weight,
-            f"{len(runs)} untranslated {script} passage(s), e.g. “{_quote(runs[0], 30)}”",
-            language, None, 0.6 if language else 0.0,
-        ))
+        found.append(
+            Signal(
+                "foreign_script",
+                weight,
+                f"{len(runs)} untranslated {script} passage(s), e.g. “{_quote(runs[0], 30)}”",
+                language,
+                None,
+                0.6 if language else 0.0,
+            )
+        )
     return found
 
 
@@ -378,11 +552,16 @@ def foreign_phrase_signals(text: str) -> list[Signal]:
     languages = Counter(lang for lang, _ in best)
     language, _ = languages.most_common(1)[0]
     phrases = [p for lang, p in best if lang == language]
-    return [Signal(
-        "foreign_phrase", min(0.25 + 0.1 * len(best), 0.5),
-        f"{len(best)} phrase(s) in another language, e.g. “{_quote(phrases[0], 50)}” ({language})",
-        language, None, 0.5,
-    )]
+    return [
+        Signal(
+            "foreign_phrase",
+            min(0.25 + 0.1 * len(best), 0.5),
+            f"{len(best)} phrase(s) in another language, e.g. “{_quote(phrases[0], 50)}” ({language})",
+            language,
+            None,
+            0.5,
+        )
+    ]
 
 
 def language_mix_signals(language: Mapping[str, Any]) -> list[Signal]:
@@ -400,11 +579,16 @@ def language_mix_signals(language: Mapping[str, Any]) -> list[Signal]:
     share = float(top.get("share", 0.0))
     if share < 0.02 or share > 0.5:
         return []
-    return [Signal(
-        "language_mix", 0.3,
-        f"{share:.0%} of the body is in {top['code']} while the rest is {code}",
-        top["code"], None, 0.5,
-    )]
+    return [
+        Signal(
+            "language_mix",
+            0.3,
+            f"{share:.0%} of the body is in {top['code']} while the rest is {code}",
+            top["code"],
+            None,
+            0.5,
+        )
+    ]
 
 
 # --- calques, markers, credits, datelines ---------------------------------------------
@@ -414,23 +598,85 @@ _CALQUES: tuple[tuple[re.Pattern[str], str, str | None], ...] = (
     (re.compile(r"^\s*(?:First|Last|Latest)\s+modification\b\s*:?", re.I | re.M), "modification line", None),
     (re.compile(r"^\s*(?:Read|See)\s+also\s*:?", re.I | re.M), "“read also” line", None),
     (re.compile(r"^\s*Also\s+read\s*:", re.I | re.M), "“also read” line", None),
-    (re.compile(r"\b\d{1,2}\s+(?:of\s+)?(?:january|february|march|april|june|july|august|september|october"
-                r"|november|december)\b(?:\s+(?:of\s+)?\d{4})?"), "lower-case month", None),
+    (
+        re.compile(
+            r"\b\d{1,2}\s+(?:of\s+)?(?:january|february|march|april|june|july|august|september|october"
+            r"|november|december)\b(?:\s+(?:of\s+)?\d{4})?"
+        ),
+        "lower-case month",
+        None,
+    ),
 )
 _CALQUE_STEMS = ("modification", "also")
-_LOWER_MONTHS = (" january", " february", " march", " april", " june", " july", " august", " september",
-                 " october", " november", " december")
+_LOWER_MONTHS = (
+    " january",
+    " february",
+    " march",
+    " april",
+    " june",
+    " july",
+    " august",
+    " september",
+    " october",
+    " november",
+    " december",
+)
 #: News agencies that write in another language than English, and that language.
 AGENCIES: Mapping[str, str] = {
-    "EFE": "es", "Europa Press": "es", "Notimex": "es", "Télam": "es", "Telam": "es", "Prensa Latina": "es",
-    "ANSA": "it", "AGI": "it", "Adnkronos": "it", "dpa": "de", "DPA": "de", "APA": "de", "KNA": "de",
-    "epd": "de", "Keystone-SDA": "de", "AFP": "fr", "Belga": "nl", "ANP": "nl", "Lusa": "pt",
-    "Agência Brasil": "pt", "Xinhua": "zh", "CNA": "zh", "TASS": "ru", "Tass": "ru", "RIA Novosti": "ru",
-    "Interfax": "ru", "RIA": "ru", "Ukrinform": "uk", "UNIAN": "uk", "Yonhap": "ko", "Kyodo": "ja",
-    "Jiji": "ja", "Anadolu": "tr", "PAP": "pl", "ČTK": "cs", "CTK": "cs", "MTI": "hu", "Agerpres": "ro",
-    "BTA": "bg", "Tanjug": "sr", "HINA": "hr", "STA": "sl", "Ritzau": "da", "NTB": "no", "TT": "sv",
-    "STT": "fi", "IRNA": "fa", "WAFA": "ar", "MENA": "ar", "SPA": "ar", "KUNA": "ar", "Antara": "id",
-    "Bernama": "ms", "Vietnam News Agency": "vi",
+    "EFE": "es",
+    "Europa Press": "es",
+    "Notimex": "es",
+    "Télam": "es",
+    "Telam": "es",
+    "Prensa Latina": "es",
+    "ANSA": "it",
+    "AGI": "it",
+    "Adnkronos": "it",
+    "dpa": "de",
+    "DPA": "de",
+    "APA": "de",
+    "KNA": "de",
+    "epd": "de",
+    "Keystone-SDA": "de",
+    "AFP": "fr",
+    "Belga": "nl",
+    "ANP": "nl",
+    "Lusa": "pt",
+    "Agência Brasil": "pt",
+    "Xinhua": "zh",
+    "CNA": "zh",
+    "TASS": "ru",
+    "Tass": "ru",
+    "RIA Novosti": "ru",
+    "Interfax": "ru",
+    "RIA": "ru",
+    "Ukrinform": "uk",
+    "UNIAN": "uk",
+    "Yonhap": "ko",
+    "Kyodo": "ja",
+    "Jiji": "ja",
+    "Anadolu": "tr",
+    "PAP": "pl",
+    "ČTK": "cs",
+    "CTK": "cs",
+    "MTI": "hu",
+    "Agerpres": "ro",
+    "BTA": "bg",
+    "Tanjug": "sr",
+    "HINA": "hr",
+    "STA": "sl",
+    "Ritzau": "da",
+    "NTB": "no",
+    "TT": "sv",
+    "STT": "fi",
+    "IRNA": "fa",
+    "WAFA": "ar",
+    "MENA": "ar",
+    "SPA": "ar",
+    "KUNA": "ar",
+    "Antara": "id",
+    "Bernama": "ms",
+    "Vietnam News Agency": "vi",
 }
 _ENGLISH_AGENCIES = ("Reuters", "AP", "Associated Press", "Bloomberg", "PA", "UPI", "CNN", "BBC")
 _AGENCY = "|".join(sorted((re.escape(a) for a in (*AGENCIES, *_ENGLISH_AGENCIES)), key=len, reverse=True))
@@ -512,11 +758,16 @@ def dateline_signals(text: str) -> list[Signal]:
     match = _PAREN_DATELINE.search(head) if "(" in head else None
     if not match or re.fullmatch(_AGENCY, match.group(1)):
         return []
-    return [Signal(
-        "parenthesized_dateline", 0.3,
-        f"dateline in parentheses “({match.group(1)})”, a convention of the French-language press",
-        "fr", None, 0.35,
-    )]
+    return [
+        Signal(
+            "parenthesized_dateline",
+            0.3,
+            f"dateline in parentheses “({match.group(1)})”, a convention of the French-language press",
+            "fr",
+            None,
+            0.35,
+        )
+    ]
 
 
 # --- machine translation slips --------------------------------------------------------
@@ -579,8 +830,15 @@ def slip_signals(text: str) -> list[Signal]:
         return []
     # One slip can be a typo; several kinds in one article mean nobody edited it.
     weight = round(1 - 0.75 ** len(hits), 4)
-    return [Signal("translation_slips", weight, "slips left by unedited translation: " + "; ".join(hits),
-                   None, True if len(hits) >= 2 else None)]
+    return [
+        Signal(
+            "translation_slips",
+            weight,
+            "slips left by unedited translation: " + "; ".join(hits),
+            None,
+            True if len(hits) >= 2 else None,
+        )
+    ]
 
 
 # --- everything ---------------------------------------------------------------------

@@ -21,7 +21,7 @@ import json
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
@@ -53,13 +53,62 @@ _FUNCTION_SET = frozenset(FUNCTION_WORDS)
 #: Punctuation classes; every quote is one class and every dash another, so a
 #: publisher's choice of curly or straight quotes is no feature.
 _PUNCT_CLASS = {
-    ",": ",", ".": ".", ";": ";", ":": ":", "!": "!", "?": "?", "(": "(", ")": ")",
-    "[": "(", "]": ")", '"': '"', "“": '"', "”": '"', "„": '"', "«": '"', "»": '"',
-    "'": "'", "‘": "'", "’": "'", "-": "-", "–": "-", "—": "-", "…": ".", "/": "/", "%": "%",
-    "&": "&", "$": "$", "€": "$", "£": "$",
+    ",": ",",
+    ".": ".",
+    ";": ";",
+    ":": ":",
+    "!": "!",
+    "?": "?",
+    "(": "(",
+    ")": ")",
+    "[": "(",
+    "]": ")",
+    '"': '"',
+    "“": '"',
+    "”": '"',
+    "„": '"',
+    "«": '"',
+    "»": '"',
+    "'": "'",
+    "‘": "'",
+    "’": "'",
+    "-": "-",
+    "–": "-",
+    "—": "-",
+    "…": ".",
+    "/": "/",
+    "%": "%",
+    "&": "&",
+    "$": "$",
+    "€": "$",
+    "£": "$",
 }
 PUNCT_CLASSES: tuple[str, ...] = tuple(sorted(set(_PUNCT_CLASS.values())))
 
+#: Word endings that stand in for parts of speech (-ly adverbs, -ing forms, -tion nouns…),
+#: tried in this order; a word with none of them is plain ``<w>``.
+_SUFFIXES: tuple[str, ...] = (
+    "ing",
+    "ed",
+    "ly",
+    "tion",
+    "sion",
+    "ment",
+    "ness",
+    "ity",
+    "ous",
+    "ive",
+    "able",
+    "ible",
+    "al",
+    "ic",
+    "ist",
+    "ism",
+    "er",
+    "est",
+    "es",
+    "s",
+)
 _TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?|\d+(?:[.,]\d+)*|[^\w\s]")
 _SENTENCE_END = frozenset({".", "!", "?"})
 _CONTRACTION = re.compile(r"^(\w+)['’](s|t|re|ve|ll|d|m)$")
@@ -111,8 +160,8 @@ def _char_budget(text: str, limit: int) -> int:
 def shape(token: str) -> str:
     """A token as the classifier's n-grams see it: function words kept, others reduced.
 
-    >>> [shape(t) for t in ["The", "Kremlin", "said", "42", "talks", "—"]]
-    ['the', '<C>', '<w>', '<n>', '<w>', '-']
+    >>> [shape(t) for t in ["The", "Kremlin", "said", "42", "talks", "quickly", "—"]]
+    ['the', '<C>', '<w>', '<n>', '<ws>', '<wly>', '-']
     """
     lower = token.lower().replace("’", "'")
     if lower in _FUNCTION_SET:
@@ -121,7 +170,12 @@ def shape(token: str) -> str:
     if first.isdigit():
         return "<n>"
     if first.isalpha():
-        return "<C>" if first.isupper() else "<w>"
+        if first.isupper():
+            return "<C>"
+        for suffix in _SUFFIXES:
+            if lower.endswith(suffix) and len(lower) > len(suffix) + 2:
+                return f"<w{suffix}>"
+        return "<w>"
     return _PUNCT_CLASS.get(token, "<p>")
 
 
@@ -141,7 +195,7 @@ def style_counts(text: str, shapes_seen: dict[str, str] | None = None) -> StyleC
     """Tokens reduced to shapes and counted (the expensive part, done once per text).
 
     >>> counts = style_counts("It rained. Then it stopped!")
-    >>> counts.words, counts.unigrams["it"], counts.bigrams[("<w>", ".")]
+    >>> counts.words, counts.unigrams["it"], counts.bigrams[("<wed>", ".")]
     (5, 2, 1)
     """
     tokens = tokenize(text)
@@ -333,11 +387,10 @@ class TranslationeseModel:
         names = data["features"]
         self.version = data.get("version", "")
         self.min_tokens = int(data.get("min_tokens", MIN_TOKENS))
-        self.translated = LinearHead.from_standardized(
-            names, data["mean"], data["scale"], data["translated"]["coef"], data["translated"]["bias"]
-        )
-        self.machine = LinearHead.from_standardized(
-            names, data["mean"], data["scale"], data["machine"]["coef"], data["machine"]["bias"]
+        self.translated = LinearHead(dict(zip(names, data["translated"]["weights"], strict=True)),
+                                     data["translated"]["bias"])
+        self.machine = LinearHead(
+            dict(zip(names, data["machine"]["weights"], strict=True)), data["machine"]["bias"]
         )
         self.meta = data.get("meta", {})
         self._heads = FastHeads([self.translated, self.machine])
@@ -360,24 +413,27 @@ class TranslationeseModel:
 
 def model_document(
     names: Sequence[str],
-    mean: Iterable[float],
-    scale: Iterable[float],
+    mean: Sequence[float],
+    scale: Sequence[float],
     translated: tuple[Sequence[float], float],
     machine: tuple[Sequence[float], float],
     meta: Mapping[str, Any],
 ) -> dict[str, Any]:
-    """The JSON document of a model (rounded so the file stays small and diffs stay readable)."""
+    """The JSON document of a model: standardization folded into the weights, rounded, so the
+    file stays small and diffs stay readable."""
 
-    def r(values: Iterable[float]) -> list[float]:
-        return [float(f"{v:.6g}") for v in values]
+    def head(coef: Sequence[float], bias: float) -> dict[str, Any]:
+        folded = LinearHead.from_standardized(names, mean, scale, coef, bias)
+        return {
+            "weights": [float(f"{folded.weights[name]:.5g}") for name in names],
+            "bias": float(f"{folded.bias:.6g}"),
+        }
 
     return {
-        "version": 1,
+        "version": 2,
         "min_tokens": MIN_TOKENS,
         "features": list(names),
-        "mean": r(mean),
-        "scale": r(scale),
-        "translated": {"coef": r(translated[0]), "bias": float(f"{translated[1]:.6g}")},
-        "machine": {"coef": r(machine[0]), "bias": float(f"{machine[1]:.6g}")},
+        "translated": head(*translated),
+        "machine": head(*machine),
         "meta": dict(meta),
     }
