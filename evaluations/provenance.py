@@ -84,7 +84,8 @@ def leave_one_language_out(docs: Sequence[Doc]) -> tuple[dict[str, Translationes
         pool = [
             d
             for d in train_pool
-            if (d.kind == "original" and folds[d.doc_id] != index) or (d.kind != "original" and d.origlang != held_out)
+            if (d.kind == "original" and folds[d.doc_id] != index)
+            or (d.kind != "original" and d.origlang != held_out)
         ]
         samples = [p for d in pool for p in cut[id(d)]]
         model = TranslationeseModel(train(samples, features).document({}))
@@ -138,10 +139,14 @@ def leave_one_language_out(docs: Sequence[Doc]) -> tuple[dict[str, Translationes
         f"{means['named_ok']:>8.3f}"
     )
     worst = min(totals["ba"])
-    print(f"   target: balanced accuracy >= 0.90 on every held-out language: worst {worst:.3f} "
-          f"-> {'met' if worst >= 0.90 else 'NOT met'}")
-    print("   src named = share of detected translations whose source language the stage names; "
-          "src ok = share of those naming the held-out language")
+    print(
+        f"   target: balanced accuracy >= 0.90 on every held-out language: worst {worst:.3f} "
+        f"-> {'met' if worst >= 0.90 else 'NOT met'}"
+    )
+    print(
+        "   src named = share of detected translations whose source language the stage names; "
+        "src ok = share of those naming the held-out language"
+    )
     return models, {d.doc_id: folds[d.doc_id] for d in train_pool if d.kind == "original"}
 
 
@@ -154,7 +159,9 @@ def seed_results() -> bool:
         print("   ../shared/seeds absent: skipped")
         return True
     with tempfile.TemporaryDirectory() as out:
-        result = run_newsbeam("ingest", "--input", str(SEEDS / "*.txt"), "--output", out, "--run_time", RUN_TIME)
+        result = run_newsbeam(
+            "ingest", "--input", str(SEEDS / "*.txt"), "--output", out, "--run_time", RUN_TIME
+        )
         if result.returncode != 0:
             print("   ingest failed:", result.stderr[-2000:])
             return False
@@ -176,7 +183,10 @@ def seed_results() -> bool:
             f"source={t['source_language']!s:<4} machine={t['machine']!s:<5} derived_from={got_derived!s:<4} "
             f"signals={[s['name'] for s in t['signals']]}  {'ok' if good else 'WRONG'}"
         )
-    print(f"   target: 001/002/003 translated, 000/004 not, 001 fr, 003 es, 001 -> 000: {'met' if ok else 'NOT met'}")
+    print(
+        "   target: 001/002/003 translated, 000/004 not, 001 fr, 003 es, 001 -> 000: "
+        + ("met" if ok else "NOT met")
+    )
     return ok
 
 
@@ -202,14 +212,20 @@ def link_corpus(
         # A third of the pairs lose one side: unrelated documents with no partner in the run.
         role = _fold(f"{doc.dataset}/{doc.doc_id}", 6)
         english = doc if doc.lang == "en" else source
-        held = doc.origlang if doc.origlang in models else languages[folds.get(english.doc_id, 0) % len(languages)]
+        held = (
+            doc.origlang
+            if doc.origlang in models
+            else languages[folds.get(english.doc_id, 0) % len(languages)]
+        )
         assessor = TranslationAssessor(model=models[held])
         t_key = f"{doc.dataset}/{doc.doc_id}/{doc.lang}"
-        s_key = seen_sources.get((source.dataset, source.doc_id)) or f"{source.dataset}/{source.doc_id}/{source.lang}"
-        if role != 0:
-            if (source.dataset, source.doc_id) not in seen_sources:
-                seen_sources[(source.dataset, source.doc_id)] = s_key
-                articles.append(assessor(article_of(source, s_key)))
+        s_key = (
+            seen_sources.get((source.dataset, source.doc_id))
+            or f"{source.dataset}/{source.doc_id}/{source.lang}"
+        )
+        if role != 0 and (source.dataset, source.doc_id) not in seen_sources:
+            seen_sources[(source.dataset, source.doc_id)] = s_key
+            articles.append(assessor(article_of(source, s_key)))
         if role != 1:
             articles.append(assessor(article_of(doc, t_key)))
             if role != 0:
@@ -217,13 +233,17 @@ def link_corpus(
     return articles, gold
 
 
-def derived_from_results(docs: Sequence[Doc], models: dict[str, TranslationeseModel], folds: dict[str, int]) -> bool:
+def derived_from_results(
+    docs: Sequence[Doc], models: dict[str, TranslationeseModel], folds: dict[str, int]
+) -> bool:
     import apache_beam as beam
     from apache_beam.options.pipeline_options import PipelineOptions
 
     from transforms.derived import LinkTranslations
 
-    print("\n3. Derived-from links on WMT pairs mixed with unrelated documents (LinkTranslations, DirectRunner)")
+    print(
+        "\n3. Derived-from links on WMT pairs mixed with unrelated documents (LinkTranslations, DirectRunner)"
+    )
     articles, gold = link_corpus(docs, models, folds)
     with tempfile.TemporaryDirectory() as out:
         with beam.Pipeline(options=PipelineOptions(["--runner=DirectRunner"])) as pipeline:
@@ -246,12 +266,16 @@ def derived_from_results(docs: Sequence[Doc], models: dict[str, TranslationeseMo
         pair = f"{original.rsplit('/', 1)[1]}->{key.rsplit('/', 1)[1]}"
         per_pair[pair][0] += 1
         per_pair[pair][1] += links.get(key) == original
-    print(f"   {len(articles)} articles, {len(gold)} gold links, {len(links)} links made, "
-          f"{correct} correct, {reversed_links} with the direction reversed")
+    print(
+        f"   {len(articles)} articles, {len(gold)} gold links, {len(links)} links made, "
+        f"{correct} correct, {reversed_links} with the direction reversed"
+    )
     print("   recall by pair: " + ", ".join(f"{p} {ok}/{n}" for p, (n, ok) in sorted(per_pair.items())))
     met = precision >= 0.95 and recall >= 0.80
-    print(f"   precision {precision:.3f}, recall {recall:.3f}  (targets >= 0.95, >= 0.80: "
-          f"{'met' if met else 'NOT met'})")
+    print(
+        f"   precision {precision:.3f}, recall {recall:.3f}  (targets >= 0.95, >= 0.80: "
+        f"{'met' if met else 'NOT met'})"
+    )
     return met
 
 
@@ -279,10 +303,14 @@ def cost(docs: Sequence[Doc]) -> None:
         minhash(fingerprints(text), coefficients)
     link_ms = (time.perf_counter() - start) / len(samples) * 1000
     best = min(rounds)
-    print(f"   DetectTranslation: {best:.3f} ms per 2 KB article (best of 3 rounds over {len(samples)} "
-          f"articles; rounds {', '.join(f'{r:.3f}' for r in rounds)}); target <= 1 ms: "
-          f"{'met' if best <= 1.0 else 'NOT met'}")
-    print(f"   LinkTranslations fingerprint + MinHash: {link_ms:.3f} ms per 2 KB article (before the shuffle)")
+    print(
+        f"   DetectTranslation: {best:.3f} ms per 2 KB article (best of 3 rounds over {len(samples)} "
+        f"articles; rounds {', '.join(f'{r:.3f}' for r in rounds)}); target <= 1 ms: "
+        f"{'met' if best <= 1.0 else 'NOT met'}"
+    )
+    print(
+        f"   LinkTranslations fingerprint + MinHash: {link_ms:.3f} ms per 2 KB article (before the shuffle)"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -206,8 +206,10 @@ class Trained:
 
 def train(docs: Sequence[Doc], features: dict[int, dict[str, float]] | None = None) -> Trained:
     """Both heads on the given English samples (features may be precomputed, keyed by id(doc))."""
-    dicts = [features[id(d)] if features is not None and id(d) in features else raw_features(d.text)[0]
-             for d in docs]
+    dicts = [
+        features[id(d)] if features is not None and id(d) in features else raw_features(d.text)[0]
+        for d in docs
+    ]
     names = choose_features(dicts, NGRAMS)
     x = matrix(dicts, names)
     mean = x.mean(axis=0)
@@ -247,8 +249,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     MODEL_PATH.parent.mkdir(parents=True, exist_ok=True)
     MODEL_PATH.write_text(json.dumps(trained.document(meta), separators=(",", ":")) + "\n", encoding="utf-8")
     print(f"trained on {len(docs)} documents ({len(samples)} passages): {dict(sorted(counts.items()))}")
-    print(f"wrote {MODEL_PATH.relative_to(PROJECT)} ({MODEL_PATH.stat().st_size / 1024:.0f} KB, "
-          f"{len(trained.names)} features)")
+    print(
+        f"wrote {MODEL_PATH.relative_to(PROJECT)} ({MODEL_PATH.stat().st_size / 1024:.0f} KB, "
+        f"{len(trained.names)} features)"
+    )
     return 0
 
 

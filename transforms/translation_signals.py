@@ -160,8 +160,10 @@ _LANGUAGE_NAME = "|".join(sorted((re.escape(n) for n in LANGUAGE_NAMES), key=len
 _FROM_LANGUAGE = re.compile(
     rf"\b(?:translated|translation|traducido|traducida|traduit|traduite|übersetzt|tradotto|tradotta|traduzido"
     rf"|traduzida|vertaald|przetłumaczone|переведено|перевод|переклад)\s+"
-    rf"(?:(?:from|out\s+of|del|de\s+l'|de\s+la|de|du|aus\s+dem|dal|dall'|do|da|uit\s+het|uit\s+het|с|з|z)\s+)?"
-    rf"(?:the\s+|original\s+)?({_LANGUAGE_NAME})\b",
+    rf"(?:(?:from|out\s+of|del|de\s+l'|de\s+la|de|du|aus\s+dem|dal|dall'|do|da|uit\s+het|с|з|z)\s*)?"
+    rf"(?:the\s+|original\s+)?({_LANGUAGE_NAME})\b"
+    # German puts the language first: "aus dem Englischen übersetzt".
+    rf"|\b(?:aus\s+dem|uit\s+het)\s+({_LANGUAGE_NAME})\s+(?:übersetzt|vertaald)",
     re.IGNORECASE,
 )
 _STATEMENTS: tuple[tuple[re.Pattern[str], str, bool | None], ...] = (
@@ -190,10 +192,11 @@ _STATEMENTS: tuple[tuple[re.Pattern[str], str, bool | None], ...] = (
         None,
     ),
     (re.compile(r"\b(?:translated|translation)\s+(?:by|:)\s+[A-Z]", re.I), "credit", False),
+    (re.compile(r"\b(?i:translated)\s+from\b[^.\n]{0,40}?\bby\s+[A-Z]"), "credit", False),
     (
         re.compile(
-            r"\b(?:traducido|traducida|traduit|traduite|tradotto|tradotta|traduzido|traduzida|vertaald)\s+"
-            r"(?:por|par|da|door)\b|\bÜbersetzung:?\s+[A-Z]|\bÜbersetzt\s+von\b",
+            r"\b(?:traducido|traducida|traduit|traduite|tradotto|tradotta|traduzido|traduzida|vertaald)\b"
+            r"[^.\n]{0,40}?\b(?:por|par|da|door)\s+\w|\bÜbersetzung:?\s+[A-Z]|\bÜbersetzt\s+von\b",
             re.I,
         ),
         "credit",
@@ -249,7 +252,7 @@ def statement_signals(text: str) -> list[Signal]:
     if not _has_any(text.lower(), _STATEMENT_STEMS):
         return found
     match = _FROM_LANGUAGE.search(text)
-    language = LANGUAGE_NAMES.get(match.group(1).lower()) if match else None
+    language = LANGUAGE_NAMES.get((match.group(1) or match.group(2)).lower()) if match else None
     machine: bool | None = None
     excerpts: list[str] = [match.group()] if match else []
     for pattern, kind, says_machine in _STATEMENTS:
@@ -312,7 +315,8 @@ def typography_signals(text: str) -> list[Signal]:
                 Signal(
                     "guillemets",
                     0.35,
-                    f"{len(guillemets)} guillemet(s) « » (quotation marks of French, Russian, Spanish, Italian…)",
+                    f"{len(guillemets)} guillemet(s) « » "
+                    "(quotation marks of French, Russian, Spanish, Italian…)",
                 )
             )
     low = _LOW_QUOTE.findall(text)
@@ -321,7 +325,8 @@ def typography_signals(text: str) -> list[Signal]:
             Signal(
                 "low_quotes",
                 0.35,
-                f"{len(low)} low opening quotation mark(s) „ (German, Central and Eastern European typography)",
+                f"{len(low)} low opening quotation mark(s) „ "
+                "(German, Central and Eastern European typography)",
             )
         )
     marks = _SPANISH_MARKS.findall(text)
@@ -431,7 +436,7 @@ def mojibake_signals(repairs: Iterable[Mapping[str, Any]]) -> list[Signal]:
 #: Frequent function words that are not English words, by language.
 FOREIGN_FUNCTION_WORDS: Mapping[str, frozenset[str]] = {
     "es": frozenset(
-        "el los las del una unos y en por con para que es se al su sus pero como más este esta "
+        "el la los las del una unos y en por con para que es se al su sus pero como más este esta "
         "fue son muy sin sobre entre también ya donde cuando hay".split()
     ),
     "fr": frozenset(

@@ -387,8 +387,9 @@ class TranslationeseModel:
         names = data["features"]
         self.version = data.get("version", "")
         self.min_tokens = int(data.get("min_tokens", MIN_TOKENS))
-        self.translated = LinearHead(dict(zip(names, data["translated"]["weights"], strict=True)),
-                                     data["translated"]["bias"])
+        self.translated = LinearHead(
+            dict(zip(names, data["translated"]["weights"], strict=True)), data["translated"]["bias"]
+        )
         self.machine = LinearHead(
             dict(zip(names, data["machine"]["weights"], strict=True)), data["machine"]["bias"]
         )
