@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,9 +12,14 @@ from transforms.parse import DECLARED_SCOPE, no_translation_evidence
 from transforms.translation import (
     DECLARED_MISMATCH_WEIGHTS,
     MIN_DETECTION_CONFIDENCE,
+    TranslationAssessor,
+    TranslationSettings,
     assess_translation,
+    combine,
     translation_signals,
 )
+from transforms.translation_signals import Signal
+from transforms.translationese import StyleVerdict
 
 
 def _language(code: str | None, confidence: float, declared: str | None) -> dict[str, Any]:
@@ -163,3 +169,75 @@ def test_equivalent_language_codes_are_not_a_mismatch(declared: str, detected: s
     out = assess_translation(_article(detected, 0.99, declared, "entry"))
     assert out["translation"]["signals"] == []
     assert out["translation"]["is_translation"] is False
+
+
+# --- the whole assessor: text signals, classifier, combination ------------------------------
+
+DATA = Path(__file__).parent / "data" / "translation"
+
+
+@pytest.fixture(scope="module")
+def assessor() -> TranslationAssessor:
+    return TranslationAssessor()
+
+
+def _text_article(name: str, code: str = "en", repairs: list | None = None) -> dict[str, Any]:
+    article = _article(code, 0.99, None, None)
+    article["text"] = (DATA / name).read_text(encoding="utf-8")
+    article["repairs"] = repairs or []
+    return article
+
+
+def test_original_is_no_translation(assessor: TranslationAssessor) -> None:
+    out = assessor(_text_article("harbour_original.txt"))["translation"]
+    assert out["is_translation"] is False
+    assert out["source_language"] is None and out["machine"] is None
+    (style,) = out["signals"]
+    assert style["name"] == "translationese_style"
+    assert "p(translated)" in style["evidence"]
+
+
+def test_translation_from_french_names_its_source(assessor: TranslationAssessor) -> None:
+    out = assessor(_text_article("harbour_translated_fr.txt"))["translation"]
+    assert out["is_translation"] is True
+    assert out["source_language"] == "fr"
+    assert 0.5 <= out["confidence"] <= 1.0
+    assert all(set(s) == {"name", "weight", "evidence"} and s["evidence"] for s in out["signals"])
+
+
+def test_machine_translation_from_spanish(assessor: TranslationAssessor) -> None:
+    out = assessor(_text_article("market_machine_es.txt"))["translation"]
+    assert (out["is_translation"], out["source_language"], out["machine"]) == (True, "es", True)
+
+
+def test_stated_human_translation(assessor: TranslationAssessor) -> None:
+    out = assessor(_text_article("statement_credit.txt"))["translation"]
+    assert (out["is_translation"], out["source_language"], out["machine"]) == (True, "es", False)
+
+
+def test_mojibake_repair_is_a_signal(assessor: TranslationAssessor) -> None:
+    repair = {"kind": "mojibake", "detail": "utf-8 read as cp1253", "original": "x", "replacement": "y"}
+    repairs = [{**repair, "count": 1}]
+    out = assessor(_text_article("harbour_original.txt", repairs=repairs))["translation"]
+    assert "foreign_code_page" in [s["name"] for s in out["signals"]]
+
+
+def test_non_english_text_skips_english_detectors(assessor: TranslationAssessor) -> None:
+    article = _article("fr", 0.99, None, None)
+    article["text"] = "(Paris) Le maire a dit : « non » ; c'est tout ! " * 10
+    out = assessor(article)["translation"]
+    assert out["signals"] == [] and out["is_translation"] is False
+
+
+def test_combine_prefers_stated_machine_and_thresholds() -> None:
+    settings = TranslationSettings()
+    stated = Signal("translation_statement", 0.9, "x", None, True)
+    slips = Signal("translation_slips", 0.2, "x", None, False)
+    out = combine([slips, stated], None, settings)
+    assert out["is_translation"] is True and out["machine"] is True
+    weak = combine([Signal("a", 0.3, "x", "fr", None, 0.9)], None, settings)
+    assert weak["is_translation"] is False and weak["source_language"] is None
+    verdict = StyleVerdict(translated=0.8, machine=0.1, words=300)
+    assert combine([Signal("s", 0.8, "x")], verdict, settings)["machine"] is False
+    unsure = StyleVerdict(translated=0.8, machine=0.5, words=300)
+    assert combine([Signal("s", 0.8, "x")], unsure, settings)["machine"] is None

@@ -90,6 +90,28 @@ _EN_MONTHS = {
     )
     for m in names
 }
+#: Month names of other languages (any case: most write them in lower case), by number.
+_MONTH_WORDS = {
+    form: number
+    for number, forms in enumerate(
+        [
+            "janvier enero gennaio janeiro januar января январь січня січень",
+            "février febrero febbraio fevereiro februar февраля февраль лютого лютий",
+            "mars marzo março märz марта март березня березень",
+            "avril abril aprile апреля апрель квітня квітень",
+            "mai mayo maggio maio мая май травня травень",
+            "juin junio giugno junho juni июня июнь червня червень",
+            "juillet julio luglio julho juli июля июль липня липень",
+            "août agosto augusto августа август серпня серпень",
+            "septembre septiembre settembre setembro сентября сентябрь вересня вересень",
+            "octobre octubre ottobre outubro oktober октября октябрь жовтня жовтень",
+            "novembre noviembre novembro ноября ноябрь листопада листопад",
+            "décembre diciembre dicembre dezembro dezember декабря декабрь грудня грудень",
+        ],
+        start=1,
+    )
+    for form in forms.split()
+}
 _CJK_MONTH = re.compile(r"(\d{1,2})\s*月")
 #: Numbers this small are too common to tell stories apart.
 MIN_NUMBER = 10
@@ -161,8 +183,9 @@ def fingerprints(text: str, max_chars: int = 20_000) -> frozenset[str]:
     for match in _NAME.finditer(text):
         word = match.group(1)
         lower = word.lower()
-        month = _EN_MONTHS.get(lower)
-        if month and word[0].isupper():
+        month = _EN_MONTHS.get(lower) if word[0].isupper() else None
+        month = month or _MONTH_WORDS.get(lower)
+        if month:
             found.add(f"m:{month}")
             continue
         if not word[0].isupper() or len(word) < 4:

@@ -1,0 +1,176 @@
+"""Derived-from links: fingerprints, MinHash/LSH, direction, and the LinkTranslations transform."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import apache_beam as beam
+import pytest
+from apache_beam.testing.test_pipeline import TestPipeline
+from apache_beam.testing.util import assert_that, equal_to
+
+from transforms.derived import (
+    LinkSettings,
+    LinkTranslations,
+    band_keys,
+    bucket_pairs,
+    fingerprints,
+    minhash,
+    orient,
+    similarity,
+    skeleton,
+    summarize,
+    verify,
+)
+from transforms.parse import no_translation_evidence
+
+DATA = Path(__file__).parent / "data" / "translation"
+ORIGINAL = (DATA / "harbour_original.txt").read_text(encoding="utf-8")
+TRANSLATED = (DATA / "harbour_translated_fr.txt").read_text(encoding="utf-8")
+UNRELATED = (DATA / "market_machine_es.txt").read_text(encoding="utf-8")
+
+# The harbour story as a Russian paper would print it (written for this test).
+RUSSIAN = (
+    "Портовое управление Порт-Элсдена в понедельник сообщило, что северный причал останется закрытым "
+    "до конца марта: инженеры нашли трещины в бетонных опорах под погрузочными кранами. «Мы не будем "
+    "рисковать безопасностью людей», — заявила Маргарет Оелоран, руководитель порта. Около 240 докеров "
+    "переведены на южный терминал. Причал построен в 1987 году и последний раз ремонтировался в 2009 году. "
+    "Ремонт может обойтись в 14 миллионов фунтов."
+)
+
+
+def article(
+    key: str, text: str, language: str = "en", is_translation: bool = False, confidence: float = 0.1
+) -> dict[str, Any]:
+    signals = [{"name": "translationese_style", "weight": confidence, "evidence": "test"}]
+    return {
+        "id": key,
+        "source": {"kind": "text", "uri": f"file:///{key}.txt", "entry_id": None},
+        "title": None,
+        "text": text,
+        "repairs": [],
+        "language": {"code": language, "confidence": 0.99, "alternatives": [], "declared": None, "mix": []},
+        "translation": {
+            **no_translation_evidence(),
+            "is_translation": is_translation,
+            "confidence": confidence,
+            "signals": signals if language == "en" else [],
+        },
+    }
+
+
+# --- pure functions -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [("Zelensky", "Selenskyj"), ("Zelensky", "Зеленский"), ("Kharkiv", "Charkiw"), ("Oyelaran", "Оелоран")],
+)
+def test_transliterated_names_meet(a: str, b: str) -> None:
+    assert skeleton(a) == skeleton(b)
+
+
+def test_fingerprints_cross_languages() -> None:
+    english, russian = fingerprints(ORIGINAL), fingerprints(RUSSIAN)
+    assert {"n:240", "n:1987", "n:2009", "n:14", "m:3"} <= english & russian
+    assert skeleton("Oyelaran") and f"p:{skeleton('Oyelaran')}" in english & russian
+    # Small numbers and sentence-initial capitals are no fingerprints.
+    assert not any(token in fingerprints("Three people. Five more came at 7.") for token in ("n:7", "p:dr"))
+
+
+def test_translation_pair_is_more_similar_than_unrelated() -> None:
+    pair, _ = similarity(sorted(fingerprints(ORIGINAL)), sorted(fingerprints(TRANSLATED)))
+    cross, _ = similarity(sorted(fingerprints(ORIGINAL)), sorted(fingerprints(RUSSIAN)))
+    unrelated, _ = similarity(sorted(fingerprints(ORIGINAL)), sorted(fingerprints(UNRELATED)))
+    assert pair > 0.5 and cross > 0.3 and unrelated < 0.1
+
+
+def test_minhash_is_seeded_and_bands_have_one_key_each() -> None:
+    settings = LinkSettings(bands=4, rows=2, seed=7)
+    tokens = fingerprints(ORIGINAL)
+    signature = minhash(tokens, settings.coefficients())
+    same_seed = LinkSettings(bands=4, rows=2, seed=7).coefficients()
+    assert signature == minhash(sorted(tokens, reverse=True), same_seed)
+    assert signature != minhash(tokens, LinkSettings(bands=4, rows=2, seed=8).coefficients())
+    keys = band_keys(signature, 2)
+    assert len(keys) == 4 and [k.split(":")[0] for k in keys] == ["0", "1", "2", "3"]
+
+
+def test_orient_same_language_needs_one_translation() -> None:
+    settings = LinkSettings()
+    original = summarize(article("o", ORIGINAL, confidence=0.1))
+    copy = summarize(article("t", TRANSLATED, is_translation=True, confidence=0.9))
+    assert orient(original, copy, settings) == ("t", "o")
+    assert orient(original, {**copy, "is_translation": False, "confidence": 0.2}, settings) is None
+
+
+def test_orient_across_languages_uses_the_evidence() -> None:
+    settings = LinkSettings()
+    russian = summarize(article("ru", RUSSIAN, language="ru", confidence=0.0))
+    english_translation = summarize(article("en", ORIGINAL, is_translation=True, confidence=0.9))
+    english_original = summarize(article("en", ORIGINAL, confidence=0.05))
+    assert orient(russian, english_translation, settings) == ("en", "ru")
+    assert orient(russian, english_original, settings) == ("ru", "en")
+    unsure = {**english_original, "confidence": 0.45}
+    assert orient(russian, unsure, settings) is None
+    named = {**unsure, "source_language": "ru"}
+    assert orient(russian, named, settings) == ("en", "ru")
+
+
+def test_verify_rejects_unrelated_stories() -> None:
+    settings = LinkSettings()
+    original = summarize(article("o", ORIGINAL))
+    other = summarize(article("u", UNRELATED, is_translation=True, confidence=0.9))
+    assert verify(original, other, settings) is None
+
+
+def test_oversized_buckets_are_skipped() -> None:
+    members = [{"id": str(i)} for i in range(5)]
+    assert len(list(bucket_pairs(("k", members), LinkSettings()))) == 10
+    assert list(bucket_pairs(("k", members), LinkSettings(max_bucket=4))) == []
+    assert list(bucket_pairs(("k", [{"id": "a"}, {"id": "a"}]), LinkSettings())) == []
+
+
+# --- the Beam transform ---------------------------------------------------------------------
+
+
+def derived(articles: list[dict[str, Any]]) -> list[tuple[str, str | None]]:
+    return sorted((a["id"], a["translation"]["derived_from"]) for a in articles)
+
+
+def test_link_translations_sets_derived_from_on_the_translation() -> None:
+    inputs = [
+        article("original", ORIGINAL, confidence=0.1),
+        article("french-copy", TRANSLATED, is_translation=True, confidence=0.95),
+        article("russian", RUSSIAN, language="ru", confidence=0.0),
+        article("unrelated", UNRELATED, is_translation=True, confidence=0.95),
+    ]
+    with TestPipeline() as p:
+        out = p | beam.Create(inputs) | LinkTranslations()
+        assert_that(
+            out | beam.Map(lambda a: (a["id"], a["translation"]["derived_from"])),
+            equal_to(
+                [
+                    ("original", None),
+                    ("french-copy", "original"),
+                    # The English original reads as an original: the Russian text is its translation.
+                    ("russian", "original"),
+                    ("unrelated", None),
+                ]
+            ),
+        )
+
+
+def test_link_translations_keeps_every_article_once_and_unchanged_otherwise() -> None:
+    inputs = [article(f"a{i}", f"Short note number {i}.") for i in range(5)]
+    inputs.append({**inputs[0]})  # the same id twice still comes out twice
+    with TestPipeline() as p:
+        out = p | beam.Create(inputs) | LinkTranslations()
+        assert_that(out, equal_to(inputs))
+
+
+def test_empty_input() -> None:
+    with TestPipeline() as p:
+        out = p | beam.Create([]) | LinkTranslations()
+        assert_that(out, equal_to([]))

@@ -1,0 +1,116 @@
+"""The translationese classifier: features, the shipped model, and a tiny deterministic training."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from evaluations.train_provenance import Doc, fit_logistic, passages, train
+from transforms.translationese import (
+    DENSE_FEATURES,
+    MIN_TOKENS,
+    LinearHead,
+    TranslationeseModel,
+    raw_features,
+    shape,
+    style_counts,
+    tokenize,
+)
+
+DATA = Path(__file__).parent / "data" / "translation"
+ORIGINAL = (DATA / "harbour_original.txt").read_text(encoding="utf-8")
+TRANSLATED = (DATA / "harbour_translated_fr.txt").read_text(encoding="utf-8")
+MACHINE = (DATA / "market_machine_es.txt").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def model() -> TranslationeseModel:
+    return TranslationeseModel.load()
+
+
+def test_tokenize_splits_contractions_and_keeps_punctuation() -> None:
+    assert tokenize("It's 2,5 km — isn't it?") == ["It", "'s", "2,5", "km", "—", "is", "n't", "it", "?"]
+
+
+def test_shapes_hide_the_topic() -> None:
+    # Names, subjects and numbers never become features: only their shape does.
+    assert [shape(t) for t in tokenize("Kramatorsk harbour 1987 quickly")] == ["<C>", "<w>", "<n>", "<wly>"]
+    assert shape("’s") == "'s" and shape("“") == shape('"') == shape("«")
+
+
+def test_features_are_rates_and_dense_measures() -> None:
+    features, words = raw_features(ORIGINAL)
+    assert words > MIN_TOKENS
+    assert set(DENSE_FEATURES) <= set(features)
+    assert all(0.0 <= v <= 1.0 for k, v in features.items() if not k.startswith("d:"))
+    assert not any("harbour" in name or "Elsden" in name for name in features)
+
+
+def test_fast_path_equals_named_features(model: TranslationeseModel) -> None:
+    for text in (ORIGINAL, TRANSLATED, MACHINE):
+        verdict = model.predict(text)
+        assert verdict is not None
+        named = model.translated.probability(raw_features(text)[0])
+        assert math.isclose(verdict.translated, named, rel_tol=1e-9, abs_tol=1e-12)
+        assert math.isclose(verdict.machine, model.machine.probability(raw_features(text)[0]), abs_tol=1e-12)
+
+
+def test_short_text_abstains(model: TranslationeseModel) -> None:
+    assert model.predict("Too short to judge.") is None
+    assert style_counts("").words == 0
+
+
+def test_shipped_model_separates_the_written_examples(model: TranslationeseModel) -> None:
+    original, translated, machine = (model.predict(t) for t in (ORIGINAL, TRANSLATED, MACHINE))
+    assert original is not None and translated is not None and machine is not None
+    assert original.translated < 0.5 < translated.translated
+    assert machine.translated > 0.5
+
+
+def test_shipped_model_is_small_and_documented() -> None:
+    path = Path(__file__).resolve().parents[1] / "transforms" / "models" / "translationese.json"
+    assert path.stat().st_size < 200 * 1024
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert len(data["features"]) == len(data["translated"]["weights"]) == len(data["machine"]["weights"])
+    assert data["meta"]["command"] == "python -m evaluations.train_provenance"
+
+
+def test_fit_logistic_separates_and_is_deterministic() -> None:
+    x = np.array([[-2.0, 0.1], [-1.0, -0.2], [1.0, 0.3], [2.0, 0.0]])
+    y = np.array([0.0, 0.0, 1.0, 1.0])
+    w = np.ones(4)
+    coef, bias = fit_logistic(x, y, w, l2=0.1)
+    again = fit_logistic(x, y, w, l2=0.1)
+    assert coef[0] > 0
+    assert np.array_equal(coef, again[0]) and bias == again[1]
+
+
+def test_tiny_training_round_trip() -> None:
+    def doc(kind: str, text: str, lang: str = "xx") -> Doc:
+        return Doc("d", lang if kind != "original" else "en", "en", kind, text, "test")
+
+    docs = [
+        doc("original", ORIGINAL),
+        *[doc("original", p.text) for p in passages(doc("original", ORIGINAL), 2)],
+        doc("human", TRANSLATED),
+        *[doc("human", p.text) for p in passages(doc("human", TRANSLATED), 2)],
+        doc("machine", MACHINE),
+        *[doc("machine", p.text) for p in passages(doc("machine", MACHINE), 2)],
+    ]
+    trained = train(docs)
+    document = trained.document({"command": "test"})
+    restored = TranslationeseModel(json.loads(json.dumps(document)))
+    verdict = restored.predict(TRANSLATED)
+    assert verdict is not None and verdict.translated > 0.5
+    assert restored.predict(ORIGINAL).translated < 0.5  # type: ignore[union-attr]
+    assert train(docs).document({"command": "test"}) == document  # reproducible
+
+
+def test_linear_head_folding() -> None:
+    head = LinearHead.from_standardized(["a", "b"], [1.0, 2.0], [2.0, 4.0], [1.0, -1.0], 0.5)
+    # z = ((3 - 1) / 2, (6 - 2) / 4) = (1, 1): score = 0.5 + 1 - 1
+    assert math.isclose(head.probability({"a": 3.0, "b": 6.0}), 1 / (1 + math.exp(-0.5)))
