@@ -81,3 +81,25 @@ def test_no_sentence_is_lost(seed_run: dict[str, dict]) -> None:
         for sentence in sentences(repair_text(raw)[0]):
             expected = " ".join(sentence.split())
             assert expected in kept, f"{path.name}: lost {sentence!r}"
+
+
+def test_translation_provenance(seed_run: dict[str, dict]) -> None:
+    translation = {key: a["translation"] for key, a in seed_run.items()}
+    assert {key: t["is_translation"] for key, t in translation.items()} == {
+        "000": False,
+        "001": True,
+        "002": True,
+        "003": True,
+        "004": False,
+    }
+    assert translation["001"]["source_language"] == "fr"
+    assert translation["003"]["source_language"] == "es"
+    assert translation["000"]["source_language"] is None and translation["004"]["source_language"] is None
+    for t in translation.values():
+        assert all(s["evidence"] for s in t["signals"])  # every signal says why
+
+
+def test_retranslated_copy_links_to_its_original(seed_run: dict[str, dict]) -> None:
+    assert seed_run["001"]["translation"]["derived_from"] == seed_run["000"]["id"]
+    for key in ("000", "002", "003", "004"):
+        assert seed_run[key]["translation"]["derived_from"] is None
