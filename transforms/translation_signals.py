@@ -11,7 +11,6 @@ reader can check, and optionally the ``language`` it points to as the source.
 
 from __future__ import annotations
 
-import itertools
 import re
 import unicodedata
 from collections import Counter
@@ -612,7 +611,7 @@ _CALQUES: tuple[tuple[re.Pattern[str], str, str | None], ...] = (
         None,
     ),
 )
-_CALQUE_STEMS = ("modification", "also")
+_CALQUE_STEMS = ("modification", "read also", "see also", "also read")
 _LOWER_MONTHS = (
     " january",
     " february",
@@ -783,15 +782,15 @@ def dateline_signals(text: str) -> list[Signal]:
 _BROKEN_POSSESSIVE = re.compile(r"['’]s (?:The|A|An|This|These|Those|Its|Their|His|Her) [a-z]")
 _SPACE_BEFORE_STOP = re.compile(r"\s[,.](?=\s|$)")
 _DOUBLE_PUNCTUATION = re.compile(r"[!?][,;]|,[.!?]")
-_DOUBLABLE = frozenset("the a an of to in and is was for on".split())
+_DOUBLABLE = tuple("the a an of to in and is was for on".split())
 _OPEN_QUOTE, _CLOSE_QUOTE = "“", "”"
 
 
 def _doubled_word(text: str) -> str | None:
-    words = text.lower().split()
-    for a, b in itertools.pairwise(words):
-        if a == b and a in _DOUBLABLE:
-            return f"{a} {b}"
+    lower = " " + " ".join(text.lower().split()) + " "
+    for word in _DOUBLABLE:
+        if f" {word} {word} " in lower:
+            return f"{word} {word}"
     return None
 
 
@@ -816,12 +815,12 @@ def slip_signals(text: str) -> list[Signal]:
     []
     """
     hits = []
-    for pattern, label in (
-        (_BROKEN_POSSESSIVE, "broken possessive"),
-        (_DOUBLE_PUNCTUATION, "double punctuation"),
-        (_SPACE_BEFORE_STOP, "space before comma or period"),
+    for pattern, label, hints in (
+        (_BROKEN_POSSESSIVE, "broken possessive", ("s The ", "s A ", "s An ", "s Th", "s Its ", "s Her ")),
+        (_DOUBLE_PUNCTUATION, "double punctuation", ("!,", "?,", "!;", "?;", ",.", ",!", ",?")),
+        (_SPACE_BEFORE_STOP, "space before comma or period", (" ,", " .", "\n,", "\n.")),
     ):
-        match = pattern.search(text)
+        match = pattern.search(text) if _has_any(text, hints) else None
         if match:
             start = max(0, match.start() - 12)
             hits.append(f"{label} “{_quote(text[start : match.end() + 8], 30)}”")

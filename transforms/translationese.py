@@ -191,13 +191,17 @@ class StyleCounts:
     dense: Mapping[str, float]
 
 
-def style_counts(text: str, shapes_seen: dict[str, str] | None = None) -> StyleCounts:
-    """Tokens reduced to shapes and counted (the expensive part, done once per text).
+@dataclass(frozen=True)
+class StyleShapes:
+    """A text as the classifier reads it: its shapes, word count and dense measures."""
 
-    >>> counts = style_counts("It rained. Then it stopped!")
-    >>> counts.words, counts.unigrams["it"], counts.bigrams[("<wed>", ".")]
-    (5, 2, 1)
-    """
+    shapes: list[str]
+    words: int
+    dense: Mapping[str, float]
+
+
+def style_shapes(text: str, shapes_seen: dict[str, str] | None = None) -> StyleShapes:
+    """Tokens reduced to shapes, with the dense measures (the expensive part, once per text)."""
     tokens = tokenize(text)
     if shapes_seen is None:
         table = {token: shape(token) for token in set(tokens)}
@@ -209,20 +213,33 @@ def style_counts(text: str, shapes_seen: dict[str, str] | None = None) -> StyleC
             shapes_seen[token] = shape(token)
         table = shapes_seen
     shapes = list(map(table.__getitem__, tokens))
-    words = [t for t, form in zip(tokens, shapes, strict=True) if not _is_punct(form)]
+    punctuation = {form for form in set(shapes) if _is_punct(form)}
+    words = [t for t, form in zip(tokens, shapes, strict=True) if form not in punctuation]
     ends = [i for i, (t, form) in enumerate(zip(tokens, shapes, strict=True)) if form in _ENDS and t != "…"]
     sentence_lengths = [b - a - 1 for a, b in itertools.pairwise([-1, *ends])]
     if ends and ends[-1] < len(tokens) - 1:
         sentence_lengths.append(len(tokens) - 1 - ends[-1])
     elif not ends and tokens:
         sentence_lengths.append(len(tokens))
+    return StyleShapes(shapes, len(words), _dense(words, [n for n in sentence_lengths if n > 0]))
+
+
+def style_counts(text: str, shapes_seen: dict[str, str] | None = None) -> StyleCounts:
+    """Shapes, shape bigrams and trigrams counted.
+
+    >>> counts = style_counts("It rained. Then it stopped!")
+    >>> counts.words, counts.unigrams["it"], counts.bigrams[("<wed>", ".")]
+    (5, 2, 1)
+    """
+    read = style_shapes(text, shapes_seen)
+    shapes = read.shapes
     return StyleCounts(
-        total=max(len(tokens), 1),
-        words=len(words),
+        total=max(len(shapes), 1),
+        words=read.words,
         unigrams=Counter(shapes),
         bigrams=Counter(itertools.pairwise(shapes)),
         trigrams=Counter(zip(shapes, shapes[1:], shapes[2:], strict=False)),
-        dense=_dense(words, [n for n in sentence_lengths if n > 0]),
+        dense=read.dense,
     )
 
 
@@ -348,9 +365,8 @@ class FastHeads:
 
     def probabilities(self, counts: StyleCounts) -> list[float]:
         scores = list(self.biases)
-        n = len(scores)
-        inverse_total = 1.0 / counts.total
-        sqrt = math.sqrt
+        root_inverse = math.sqrt(1.0 / counts.total)
+        roots = _ROOTS
         for table, counted in (
             (self.unigrams, counts.unigrams),
             (self.bigrams, counts.bigrams),
@@ -360,15 +376,19 @@ class FastHeads:
             for key, count in counted.items():
                 weights = get(key)
                 if weights is not None:
-                    rate = sqrt(count * inverse_total)
-                    for h in range(n):
-                        scores[h] += weights[h] * rate
+                    rate = (roots[count] if count < len(roots) else math.sqrt(count)) * root_inverse
+                    for h, weight in enumerate(weights):
+                        scores[h] += weight * rate
         for name, value in counts.dense.items():
             weights = self.dense.get(name)
             if weights is not None:
-                for h in range(n):
-                    scores[h] += weights[h] * value
+                for h, weight in enumerate(weights):
+                    scores[h] += weight * value
         return [_sigmoid(score) for score in scores]
+
+
+#: Square roots of small counts, looked up instead of computed.
+_ROOTS: tuple[float, ...] = tuple(math.sqrt(n) for n in range(256))
 
 
 @dataclass(frozen=True)
