@@ -416,6 +416,12 @@ def _class_of(ch: str) -> str:
 
 _CLASS_TABLE = "".join(_class_of(chr(code)) for code in range(0x10000))
 _CLASS_SCRIPT = {chr(0x100 + 4 * i + j): name for name, i in _SCRIPT_INDEX.items() for j in range(3)}
+# Per cased script: the classes of its small letters and of its caseless letters and
+# marks, for _is_natural().
+_NATURAL = {
+    name: chr(0x100 + 4 * _SCRIPT_INDEX[name]) + chr(0x102 + 4 * _SCRIPT_INDEX[name])
+    for name in ("Latin", "Cyrillic", "Greek", "Armenian", "Georgian")
+}
 _SMALL = "," + "".join(chr(0x100 + 4 * i) for i in _SCRIPT_INDEX.values())
 _NON_ASCII_CAPITAL = ";" + "".join(chr(0x101 + 4 * i) for i in _SCRIPT_INDEX.values())
 _CAPITAL_AFTER_SMALL = re.compile(f"(?<=[{_SMALL}])[{_NON_ASCII_CAPITAL}]")
@@ -559,7 +565,16 @@ def _candidates(
     ``window_costs`` caches the implausibility of the line's token windows across codecs.
     """
     decoded: list[tuple[int, int, str, int, int]] = []
+    natural = _NATURAL.get(dominant)
+    classes = line.translate(_CLASS_TABLE) if natural else ""
     for start, end in runs:
+        if natural and _is_natural(classes, start, end, natural):
+            # Only small letters of the line's own cased script: what its ordinary
+            # words are made of. A misreading of UTF-8 seldom looks like this (2-byte
+            # lead images are capitals, symbols or another script in these code pages,
+            # and continuation images are mostly symbols or capitals), so it is not
+            # decoded: most of the cost of clean Cyrillic or Greek text goes here.
+            continue
         replacement = line[start:end].translate(codec.to_bytes).encode("latin-1").decode("utf-8")
         # Unassigned, private-use or replacement characters: nothing a text holds, so the
         # reading cannot be right whatever the window looks like.
@@ -604,6 +619,18 @@ def _candidates(
                 for start, end, replacement, _, _ in stretches
             ]
     return found
+
+
+def _is_natural(classes: str, start: int, end: int, small: str) -> bool:
+    """Whether stretch [start, end) is only small (or caseless) letters of the dominant script.
+
+    >>> cls = "Москва".translate(_CLASS_TABLE)
+    >>> _is_natural(cls, 1, 6, _NATURAL["Cyrillic"]), _is_natural(cls, 0, 6, _NATURAL["Cyrillic"])
+    (True, False)
+    >>> _is_natural("РїСЂРёРІРµС‚".translate(_CLASS_TABLE), 1, 4, _NATURAL["Cyrillic"])
+    False
+    """
+    return not classes[start:end].strip(small)
 
 
 def _uncovered(line: str, lo: int, hi: int, runs: list[tuple[int, int]]) -> bool:
