@@ -349,6 +349,10 @@ _BOX = re.compile("[\u2500-\u259f]")
 # How far a stretch's context reaches into text without spaces (see _token_bounds).
 _MAX_WIDEN = 24
 
+# Share of a line's non-ASCII characters that must be valid UTF-8 under a code page for
+# the line to be possibly misread as a whole (see _candidates).
+_WHOLE_LINE_COVER = 0.9
+
 # Most passes needed: each undoes one misreading (three covers triple mojibake).
 _MAX_PASSES = 3
 
@@ -566,7 +570,16 @@ def _candidates(
     """
     decoded: list[tuple[int, int, str, int, int]] = []
     natural = _NATURAL.get(dominant)
-    classes = line.translate(_CLASS_TABLE) if natural else ""
+    native = ""
+    if not natural and dominant in _SCRIPT_CLASS:
+        # A caseless script (Thai, Arabic, Hebrew...): when this code page leaves much of
+        # the line's non-ASCII text outside valid UTF-8, the line is not misread as a
+        # whole, and stretches of its own letters are its words.
+        covered = sum(end - start for start, end in runs)
+        if covered < _WHOLE_LINE_COVER * (len(line) - len(line.encode("ascii", "ignore"))):
+            base = ord(_SCRIPT_CLASS[dominant])
+            native = chr(base) + chr(base + 1) + chr(base + 2)
+    classes = line.translate(_CLASS_TABLE) if natural or native else ""
     for start, end in runs:
         if natural and _is_natural(classes, start, end, natural):
             # Only small letters of the line's own cased script: what its ordinary
@@ -574,6 +587,11 @@ def _candidates(
             # lead images are capitals, symbols or another script in these code pages,
             # and continuation images are mostly symbols or capitals), so it is not
             # decoded: most of the cost of clean Cyrillic or Greek text goes here.
+            continue
+        if native and not classes[start:end].strip(native):
+            # Letters of the line's own caseless script, in a line not misread as a
+            # whole: its words (a misread word inside a correct line of the same
+            # script is too rare to pay for on every line).
             continue
         replacement = line[start:end].translate(codec.to_bytes).encode("latin-1").decode("utf-8")
         # Unassigned, private-use or replacement characters: nothing a text holds, so the
