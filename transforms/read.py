@@ -28,10 +28,16 @@ _CHUNK = 1 << 20
 
 
 class SourceFile(NamedTuple):
-    """A file's path and its (decompressed) bytes."""
+    """A file's path (or a feed's URL) and its (decompressed) bytes.
+
+    ``charset`` is the one the server declared (HTTP Content-Type) for a fetched
+    feed; parsing weighs it with the XML declaration and the bytes, and records
+    any disagreement as a repair. Files have none.
+    """
 
     uri: str
     data: bytes
+    charset: str | None = None
 
 
 class FileTooLarge(InputError):
