@@ -440,3 +440,22 @@ def test_normalize_article_missing_repairs_field_starts_empty() -> None:
             "count": 1,
         }
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "charset"),
+    [
+        ("Москва и Киев - столицы двух соседних государств.", "koi8-r"),
+        ("Москва и Киев — столицы двух соседних государств.", "cp1251"),
+        ("Москва и Киев - столицы двух соседних государств.", "cp866"),
+        ("รถยนต์คันนี้ปลอดภัยมาก และราคาไม่แพงเลย", "tis-620"),
+        ("北京是中国的首都，人口很多，历史悠久。", "gb18030"),
+        ("Zażółć gęślą jaźń, powiedział nauczyciel.", "cp1250"),
+        ("Ο καιρός σήμερα είναι καλός στην Αθήνα.", "cp1253"),
+    ],
+)
+def test_undeclared_legacy_charsets_are_detected(text: str, charset: str) -> None:
+    decoded = decode_bytes(text.encode(charset))
+    assert decoded.text == text
+    assert decoded.repairs[-1].kind == "charset"
+    assert decoded.repairs[-1].detail.startswith("not utf-8; decoded as ")

@@ -393,7 +393,7 @@ def dominant_script(text: str) -> str:
 # "!" impossible (unassigned, private use, surrogate, U+FFFD), "#" a symbol text seldom
 # holds (see _TEXT_SYMBOLS), "." common to all
 # scripts ("," if small, ";" if a non-ASCII capital), else a character per script and
-# case: base + 0 small, + 1 non-ASCII capital, + 2 other letters and marks.
+# case: base + 0 small, + 1 non-ASCII capital, + 2 other letters, + 3 marks.
 # Built once at import (about 0.1 s), read-only after.
 _SCRIPT_INDEX = {name: i for i, name in enumerate(sorted(set(_SCRIPT_NAMES) - {""}))}
 _SCRIPT_CLASS = {name: chr(0x100 + 4 * i) for name, i in _SCRIPT_INDEX.items()}
@@ -415,15 +415,17 @@ def _class_of(ch: str) -> str:
         return chr(base)
     if ch.isupper() and not ch.isascii():
         return chr(base + 1)
+    if unicodedata.category(ch).startswith("M"):
+        return chr(base + 3)
     return chr(base + 2)
 
 
 _CLASS_TABLE = "".join(_class_of(chr(code)) for code in range(0x10000))
-_CLASS_SCRIPT = {chr(0x100 + 4 * i + j): name for name, i in _SCRIPT_INDEX.items() for j in range(3)}
+_CLASS_SCRIPT = {chr(0x100 + 4 * i + j): name for name, i in _SCRIPT_INDEX.items() for j in range(4)}
 # Per cased script: the classes of its small letters and of its caseless letters and
 # marks, for _is_natural().
 _NATURAL = {
-    name: chr(0x100 + 4 * _SCRIPT_INDEX[name]) + chr(0x102 + 4 * _SCRIPT_INDEX[name])
+    name: "".join(chr(0x100 + 4 * _SCRIPT_INDEX[name] + j) for j in (0, 2, 3))
     for name in ("Latin", "Cyrillic", "Greek", "Armenian", "Georgian")
 }
 _SMALL = "," + "".join(chr(0x100 + 4 * i) for i in _SCRIPT_INDEX.values())
@@ -433,10 +435,14 @@ _CAPITAL_AFTER_SMALL = re.compile(f"(?<=[{_SMALL}])[{_NON_ASCII_CAPITAL}]")
 # nor start a run of letters), whitespace kept as the word separator.
 # A symbol text seldom holds (not punctuation, currency or emoji) between two letters:
 # decoded garbage (ҚызылОктябрь read as Қызы۾ктябрь), never a word.
-_LETTER_CLASSES = ",;" + "".join(chr(0x100 + 4 * i + j) for i in _SCRIPT_INDEX.values() for j in range(3))
+_LETTER_CLASSES = ",;" + "".join(chr(0x100 + 4 * i + j) for i in _SCRIPT_INDEX.values() for j in range(4))
+# A combining mark of a script's own (a Thai vowel sign, an Indic virama) with no letter
+# before it: decoded garbage, never text.
+_MARKS = "".join(chr(0x103 + 4 * i) for i in _SCRIPT_INDEX.values())
+_LOOSE_MARK = re.compile(f"(?<![{_LETTER_CLASSES}])[{_MARKS}]")
 _GLUED_SYMBOL = re.compile(f"(?<=[{_LETTER_CLASSES}])[.#]*#[.#]*(?=[{_LETTER_CLASSES}])")
 _SCRIPT_ONLY = {ord(ch): None for ch in ".,;!#"} | {
-    0x100 + 4 * i + j: chr(0x100 + 4 * i) for i in _SCRIPT_INDEX.values() for j in (1, 2)
+    0x100 + 4 * i + j: chr(0x100 + 4 * i) for i in _SCRIPT_INDEX.values() for j in (1, 2, 3)
 }
 _RUN = re.compile(r"(.)\1*")
 _GREEK_CLASS = _SCRIPT_CLASS["Greek"]
@@ -490,6 +496,7 @@ def implausibility(text: str, dominant: str, lone_greek_ok: bool = False) -> int
     # or Cyrillic capitals (Ã, Ă, Р, С) land inside words this way.
     cost += len(_CAPITAL_AFTER_SMALL.findall(classes))
     cost += 2 * len(_GLUED_SYMBOL.findall(classes))
+    cost += 2 * len(_LOOSE_MARK.findall(classes))
     dominant_class = _SCRIPT_CLASS.get(dominant, "")
     words = classes.translate(_SCRIPT_ONLY)
     if lone_greek_ok and dominant == "Latin":
@@ -578,7 +585,7 @@ def _candidates(
         covered = sum(end - start for start, end in runs)
         if covered < _WHOLE_LINE_COVER * (len(line) - len(line.encode("ascii", "ignore"))):
             base = ord(_SCRIPT_CLASS[dominant])
-            native = chr(base) + chr(base + 1) + chr(base + 2)
+            native = "".join(chr(base + j) for j in range(4))
     classes = line.translate(_CLASS_TABLE) if natural or native else ""
     for start, end in runs:
         if natural and _is_natural(classes, start, end, natural):

@@ -164,13 +164,32 @@ def plausible_western(text: str) -> bool:
     return letters > 0 and non_ascii_letters <= letters * _MAX_WESTERN_NON_ASCII_SHARE
 
 
+# The legacy charsets news arrives in; charset-normalizer guesses among these only
+# (left alone it proposes EBCDIC or UTF-16 for short text).
+LEGACY_CHARSETS = (
+    "cp1250", "cp1251", "cp1252", "cp1253", "cp1254", "cp1255", "cp1256", "cp1257", "cp1258",
+    "iso8859_2", "iso8859_4", "iso8859_5", "iso8859_7", "iso8859_8", "iso8859_9", "iso8859_13",
+    "iso8859_15", "koi8_r", "koi8_u", "cp866", "cp874", "mac_roman",
+    "gb18030", "big5", "shift_jis", "euc_jp", "euc_kr",
+)  # fmt: skip
+
+#: How much of the input the candidate readings are compared on.
+_SAMPLE_CHARS = 4096
+
+
 def _decode_legacy(data: bytes) -> tuple[str, str]:
     """(text, codec) of bytes that are not UTF-8.
 
     cp1252 goes first when its reading is plausible: it is the most common legacy
     charset in news, and statistical detectors mistake short Western text for
-    cp1250, cp775 or even UTF-16. Otherwise charset-normalizer's best guess among
-    the 8-bit and CJK charsets (UTF-16/32 without a byte-order mark are never right here).
+    cp1250, cp775 or even UTF-16. Otherwise charset-normalizer proposes charsets; on
+    short text its ranking is often wrong (KOI8-R read as Thai, GB18030 as EUC-KR),
+    so its candidates are ranked again by how plausible their reading is
+    (``transforms.mojibake.line_cost``: scripts inside words, stray marks, garbage
+    symbols), its own order breaking ties.
+
+    >>> _decode_legacy("Москва и Киев - столицы двух государств.".encode("koi8-r"))[1]
+    'koi8-r'
     """
     try:
         western = data.decode("cp1252")
@@ -178,10 +197,14 @@ def _decode_legacy(data: bytes) -> tuple[str, str]:
         western = None
     if western is not None and plausible_western(western):
         return western, "cp1252"
-    for match in from_bytes(data):
-        if not match.encoding.startswith(("utf_16", "utf_32")):
-            codec = codec_name(match.encoding)
-            return data.decode(codec, errors="replace"), codec
+    readings = []
+    for rank, match in enumerate(from_bytes(data, cp_isolation=list(LEGACY_CHARSETS))):
+        codec = codec_name(match.encoding)
+        text = data.decode(codec, errors="replace")
+        readings.append((mojibake.line_cost(text[:_SAMPLE_CHARS]), rank, codec, text))
+    if readings:
+        _, _, codec, text = min(readings)
+        return text, codec
     return data.decode("cp1252", errors="replace"), "cp1252"
 
 
