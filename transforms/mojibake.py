@@ -371,15 +371,16 @@ def script(ch: str) -> str:
     return _SCRIPT_NAMES[bisect.bisect_right(_SCRIPT_STARTS, ord(ch)) - 1]
 
 
-def dominant_script(text: str) -> str:
-    """The script most letters of the text are in ("" when there are none).
+def dominant_script(text: str, classes: str | None = None) -> str:
+    """The script most letters of the text are in ("" when there are none);
+    ``classes`` is ``text.translate(_CLASS_TABLE)`` when the caller has it.
 
     >>> dominant_script("Le café ยป est ouvert"), dominant_script("123 ...")
     ('Latin', '')
     """
     # Classes of the characters counted in C, then summed per script.
     counts: Counter[str] = Counter()
-    for cls, n in Counter(text.translate(_CLASS_TABLE)).items():
+    for cls, n in Counter(text.translate(_CLASS_TABLE) if classes is None else classes).items():
         name = _CLASS_SCRIPT.get(cls)
         if name:
             counts[name] += n
@@ -565,6 +566,7 @@ class _Candidate(NamedTuple):
 
 def _candidates(
     line: str,
+    classes: str,
     codec: _Codec,
     runs: list[tuple[int, int]],
     dominant: str,
@@ -586,7 +588,6 @@ def _candidates(
         if covered < _WHOLE_LINE_COVER * (len(line) - len(line.encode("ascii", "ignore"))):
             base = ord(_SCRIPT_CLASS[dominant])
             native = "".join(chr(base + j) for j in range(4))
-    classes = line.translate(_CLASS_TABLE) if natural or native else ""
     for start, end in runs:
         if natural and _is_natural(classes, start, end, natural):
             # Only small letters of the line's own cased script: what its ordinary
@@ -721,11 +722,24 @@ def _best_codec(line: str) -> list[_Candidate]:
     """The accepted readings of the codec that explains the line best (gain, then coverage, then order)."""
     # The pair test is cheap and rules out almost every codec on clean text, so the
     # line's dominant script is only computed when some codec could apply.
+    pairs = set(_EVERY_PAIR.findall(line))
     mask = 0
-    for pair in set(_EVERY_PAIR.findall(line)):
+    for pair in pairs:
         mask |= _PAIR_CODECS.get(pair, 0)
     if not mask or _is_drawing(line):
         return []
+    classes = line.translate(_CLASS_TABLE)
+    dominant = dominant_script(line, classes)
+    natural = _NATURAL.get(dominant)
+    if natural:
+        # Pairs of small letters of the line's own cased script are its words (see
+        # _candidates): code pages that only such pairs bring in are not tried.
+        mask = 0
+        for pair in pairs:
+            if pair.translate(_CLASS_TABLE).strip(natural):
+                mask |= _PAIR_CODECS.get(pair, 0)
+        if not mask:
+            return []
     runs_by_codec = []
     for bit, codec in enumerate(_CODECS):
         if not mask >> bit & 1:
@@ -735,12 +749,11 @@ def _best_codec(line: str) -> list[_Candidate]:
             runs_by_codec.append((codec, runs))
     if not runs_by_codec:
         return []
-    dominant = dominant_script(line)
     window_costs: dict[tuple[int, int], int] = {}
     best: list[_Candidate] = []
     best_key: tuple[int, int] = (0, 0)
     for codec, runs in runs_by_codec:
-        accepted = _accepted(_candidates(line, codec, runs, dominant, window_costs))
+        accepted = _accepted(_candidates(line, classes, codec, runs, dominant, window_costs))
         if not accepted:
             continue
         key = (sum(c.gain for c in accepted), sum(c.end - c.start for c in accepted))
@@ -860,7 +873,8 @@ def _ftfy_codec_name(name: str) -> str:
 
 def _ftfy_repairs(line: str) -> tuple[str, list[Repair]]:
     """What ftfy's encoding steps still find, kept only when the result reads better."""
-    if not _FTFY_SUSPECT.search(line) or not ftfy.badness.is_bad(line):
+    # is_bad() is badness() > 0, and badness needs one of _BADNESS_CHARS: cheap tests first.
+    if not _BADNESS_CHARS.search(line) or not _FTFY_SUSPECT.search(line) or not ftfy.badness.is_bad(line):
         return line, []
     fixed, plan = ftfy.fix_and_explain(line, FTFY_ENCODING_ONLY)
     # Only misreadings of UTF-8: a C1 control read back as cp1252 is a guess about
