@@ -3,6 +3,7 @@
 newsbeam ingest --input PATTERN [--input PATTERN ...] --output DIR [--run_time ISO8601]
                 [any Beam option: --runner, --direct_num_workers, ...]
 newsbeam inspect PATH [--where FIELD=VALUE] [--count-by FIELD] ...   (pipelines/inspect_avro.py)
+newsbeam report OUTPUT_DIR [--output FILE]                           (pipelines/report.py)
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections.abc import Sequence
 USAGE = """usage: newsbeam ingest --input PATTERN [--input PATTERN ...] --output DIR
                        [--run_time ISO8601] [--max_bytes N] [Beam options: --runner, ...]
        newsbeam inspect PATH [--where FIELD=VALUE] [--limit N] [--fields A,B.C] [--count-by FIELD]
+       newsbeam report OUTPUT_DIR [--output FILE]
 
 Reads RSS/Atom feeds, JSON Lines and text files, repairs their encoding, detects
 language and translation provenance, extracts dates, and writes Avro records to
@@ -28,11 +30,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(USAGE)
         return 0 if args else 2
     command, rest = args[0], args[1:]
-    # inspect parses its own arguments; ingest's go on to Beam's options.
+    # inspect and report parse their own arguments; ingest's go on to Beam's options.
     if command == "inspect":
         from pipelines.inspect_avro import main as inspect_main
 
         return inspect_main(rest)
+    if command == "report":
+        from pipelines.report import main as report_main
+
+        return report_main(rest)
     if command != "ingest":
         print(f"newsbeam: unknown command {command!r}\n\n{USAGE}", file=sys.stderr)
         return 2
