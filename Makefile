@@ -17,9 +17,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-## Ingest everything under samples/ on the DirectRunner into out/ and print the summary.
+## Ingest everything under samples/ on the DirectRunner into out/, print the summary, then write
+## the run's report (plots of what came out) to out/report.html and print its path.
 run: install
 	$(BIN)/newsbeam ingest --input samples --output out $(if $(RUN_TIME),--run_time $(RUN_TIME))
+	$(BIN)/newsbeam report out
 
 ## The whole test suite: unit tests, doctests, pipeline and end-to-end tests.
 test: install
