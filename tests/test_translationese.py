@@ -114,3 +114,13 @@ def test_linear_head_folding() -> None:
     head = LinearHead.from_standardized(["a", "b"], [1.0, 2.0], [2.0, 4.0], [1.0, -1.0], 0.5)
     # z = ((3 - 1) / 2, (6 - 2) / 4) = (1, 1): score = 0.5 + 1 - 1
     assert math.isclose(head.probability({"a": 3.0, "b": 6.0}), 1 / (1 + math.exp(-0.5)))
+
+
+def test_commands_exit_cleanly_without_shared(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import evaluations.provenance as provenance
+    import evaluations.train_provenance as train_provenance
+
+    monkeypatch.setattr(provenance, "DATA", tmp_path / "absent")
+    monkeypatch.setattr(train_provenance, "DATA", tmp_path / "absent")
+    assert provenance.main([]) == 0
+    assert train_provenance.main([]) == 0
