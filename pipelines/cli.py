@@ -21,6 +21,9 @@ USAGE = """usage: newsbeam ingest --input PATTERN [--input PATTERN ...] --output
 Reads RSS/Atom feeds, JSON Lines and text files, repairs their encoding, detects
 language and translation provenance, extracts dates, and writes Avro records to
 DIR/articles-*.avro, dead letters to DIR/dead_letters-*.avro and DIR/summary.json.
+
+--dry_run=True builds the job (on --runner DataflowRunner: the Dataflow job) and stops
+without running it; streaming jobs are submitted, not waited for. Both print the job.
 """
 
 
@@ -54,6 +57,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"newsbeam: error: {error}", file=sys.stderr)
         return 2
     print(json.dumps(summary, indent=2, ensure_ascii=False))
+    if "job" in summary:  # built or submitted, not waited for: no summary to check yet
+        from pipelines.ingest import FAILED_STATES
+
+        return 1 if summary["job"].get("state") in FAILED_STATES else 0
     return 0 if summary.get("balanced", False) else 1
 
 

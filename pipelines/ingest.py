@@ -6,6 +6,7 @@ python -m pipelines.ingest --input samples --output out
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -18,7 +19,14 @@ from urllib.parse import urlparse
 
 import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
-from apache_beam.options.pipeline_options import PipelineOptions, SetupOptions
+from apache_beam.options.pipeline_options import (
+    GoogleCloudOptions,
+    PipelineOptions,
+    SetupOptions,
+    StandardOptions,
+    TestOptions,
+)
+from apache_beam.runners.runner import PipelineState
 
 from pipelines.options import IngestOptions
 from transforms.common import RunSettings, pipeline_version, run_stage
@@ -74,11 +82,24 @@ def _is_local(path: str) -> bool:
     return scheme in ("", "file") or (len(scheme) == 1 and os.name == "nt")
 
 
-def resolve_input(path: str) -> str:
+def resolve_input(path: str, check_remote: bool = True) -> str:
     """A Beam match pattern for one ``--input``: directories become ``dir/**``.
 
     Raises UsageError when nothing is there, so a typo never runs an empty job.
+    With ``check_remote`` false (a dry run: no credentials, no network) a remote
+    path is not looked up: one ending in ``/`` or without a file extension is
+    taken for a directory.
+
+    >>> resolve_input("gs://bucket/feeds", check_remote=False)
+    'gs://bucket/feeds/**'
+    >>> resolve_input("gs://bucket/feeds/wire.jsonl", check_remote=False)
+    'gs://bucket/feeds/wire.jsonl'
     """
+    if not check_remote and not _is_local(path):
+        name = path.rstrip("/").rsplit("/", 1)[-1]
+        if _GLOB.search(path) or not (path.endswith("/") or "." not in name):
+            return path
+        return path.rstrip("/") + "/**"
     if _GLOB.search(path):
         if not FileSystems.match([path])[0].metadata_list:
             raise UsageError(f"--input {path}: no file matches this pattern")
@@ -152,8 +173,89 @@ def read_summary(output: str) -> dict[str, Any]:
         return json.loads(handle.read().decode("utf-8"))
 
 
+def _flag(value: Any) -> bool:
+    """Beam's ``--dry_run`` is a string option: ``--dry_run=False`` must not mean true.
+
+    >>> _flag("True"), _flag("false"), _flag(None), _flag(True)
+    (True, False, False, True)
+    """
+    return str(value).strip().lower() in ("true", "1", "yes")
+
+
+def _runs_on_dataflow(options: PipelineOptions) -> bool:
+    return "dataflow" in str(options.view_as(StandardOptions).runner or "").lower()
+
+
+def stage_names(proto: Any) -> list[str]:
+    """The pipeline's top-level transforms (its stages), in order, from a runner API proto."""
+    transforms = proto.components.transforms
+    # The root is Beam's wrapper around the whole graph; the stages are its children.
+    return [
+        transforms[stage].unique_name
+        for root in proto.root_transform_ids
+        for stage in transforms[root].subtransforms
+    ]
+
+
+#: Terminal states of a job that did not produce a complete output.
+FAILED_STATES = frozenset({PipelineState.FAILED, PipelineState.CANCELLED, PipelineState.STOPPED})
+
+
+def launch(pipeline: beam.Pipeline, options: PipelineOptions, output: str, dry_run: bool) -> dict[str, Any]:
+    """Run the built pipeline and return its summary, or describe the job when nobody waits for it.
+
+    A dry run builds the job without running it: the DataflowRunner translates it into a
+    Dataflow job and stops before any network call; other runners stop at the portable
+    pipeline proto, which pickles every stage. Streaming jobs, template creation (the
+    Dataflow Flex Template launcher) and ``--no_wait_until_finish`` are submitted and not
+    waited for; their summary appears in ``output`` when they end.
+    """
+    runner = type(pipeline.runner).__name__
+    job: dict[str, Any] = {"runner": runner, "dry_run": dry_run}
+    if dry_run and not _runs_on_dataflow(options):
+        job.update(state="NOT_RUN", stages=stage_names(pipeline.to_runner_api()))
+        return {"job": job, "output": output, "note": "dry run: the pipeline was built, not run"}
+
+    cloud = options.view_as(GoogleCloudOptions)
+    standard = options.view_as(StandardOptions)
+    wait = not (dry_run or standard.streaming or standard.no_wait_until_finish or cloud.template_location)
+    result = pipeline.run()
+    if wait:
+        result.wait_until_finish()
+        if result.state == PipelineState.DONE:
+            return read_summary(output)
+    job["state"] = "NOT_SUBMITTED" if dry_run else str(result.state)
+    dataflow_job = getattr(result, "job", None)
+    if dataflow_job is not None:
+        job.update(
+            name=dataflow_job.proto.name,
+            type=getattr(dataflow_job.proto.type, "name", str(dataflow_job.proto.type)),
+            project=cloud.project,
+            region=cloud.region,
+            stages=stage_names(dataflow_job.proto_pipeline),
+        )
+    if not dry_run:
+        # No id on some runners, and no job at all when a template was created.
+        with contextlib.suppress(AttributeError, OSError, ValueError):
+            job["id"] = result.job_id()
+        if cloud.project and cloud.region and job.get("id"):
+            job["console"] = (
+                f"https://console.cloud.google.com/dataflow/jobs/{cloud.region}/{job['id']}"
+                f"?project={cloud.project}"
+            )
+    if dry_run:
+        note = "dry run: the Dataflow job was built, not submitted"
+    elif cloud.template_location:
+        note = f"job written to {cloud.template_location}; the Dataflow service starts it"
+    elif job["state"] in FAILED_STATES:
+        note = "the job did not finish; no summary"
+    else:
+        note = f"submitted, not waited for: {FileSystems.join(output, SUMMARY_FILE)} appears when it ends"
+    return {"job": job, "output": output, "note": note}
+
+
 def run(argv: Sequence[str] | None = None) -> dict[str, Any]:
-    """Parse options, run the pipeline to completion and return the run summary."""
+    """Parse options, run the pipeline and return the run summary (or the job, when not waited for)."""
     options = PipelineOptions(list(argv) if argv is not None else sys.argv[1:])
     ingest = options.view_as(IngestOptions)
     if not ingest.input:
@@ -163,7 +265,13 @@ def run(argv: Sequence[str] | None = None) -> dict[str, Any]:
     if ingest.max_bytes <= 0:
         raise UsageError("--max_bytes must be positive")
     run_time = parse_run_time(ingest.run_time)
-    patterns = sorted({resolve_input(path) for path in ingest.input})
+    dry_run = _flag(options.view_as(TestOptions).dry_run)
+    options.view_as(TestOptions).dry_run = dry_run
+    if _runs_on_dataflow(options):
+        local = [path for path in [*ingest.input, ingest.output] if _is_local(path)]
+        if local:
+            raise UsageError(f"{local[0]}: Dataflow workers cannot reach local paths; use gs:// paths")
+    patterns = sorted({resolve_input(path, check_remote=not dry_run) for path in ingest.input})
     # The code ships to workers as the installed package, not as __main__.
     options.view_as(SetupOptions).save_main_session = False
 
@@ -180,13 +288,13 @@ def run(argv: Sequence[str] | None = None) -> dict[str, Any]:
         "inputs": list(ingest.input),
         "output": ingest.output,
     }
-    removed = clear_previous_outputs(ingest.output)
+    # A dry run writes nothing, and must not reach a remote store (no credentials).
+    removed = 0 if dry_run else clear_previous_outputs(ingest.output)
     if removed:
         log.info("removed %d output files of an earlier run in %s", removed, ingest.output)
     pipeline = beam.Pipeline(options=options)
     build_pipeline(pipeline, patterns, ingest.output, settings, run_info)
-    pipeline.run().wait_until_finish()
-    return read_summary(ingest.output)
+    return launch(pipeline, options, ingest.output, dry_run)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
