@@ -85,7 +85,14 @@ def load_run(output_dir: str) -> RunData:
     if FileSystems.exists(summary_path):
         with FileSystems.open(summary_path) as handle:
             summary = json.loads(handle.read().decode("utf-8"))
-    articles = sorted(records(ARTICLES_PREFIX), key=lambda record: record["id"])
+    # Bodies are not plotted; dropping them keeps a large run's records small in memory.
+    articles = sorted(
+        (
+            {key: value for key, value in record.items() if key != "text"}
+            for record in records(ARTICLES_PREFIX)
+        ),
+        key=lambda record: record["id"],
+    )
     dead = sorted(
         records(DEAD_LETTERS_PREFIX),
         key=lambda r: (
@@ -285,6 +292,8 @@ def dates_chart(series: Sequence[tuple[str, Counter[date], str]], settings: Repo
     locator = AutoDateLocator()
     axes_list[-1].xaxis.set_major_locator(locator)
     axes_list[-1].xaxis.set_major_formatter(ConciseDateFormatter(locator))
+    # Month ticks alone do not say which year the axis starts in.
+    axes_list[-1].set_xlabel(f"{min(all_days).isoformat()} to {max(all_days).isoformat()}", fontsize=9)
     return _png(figure, settings)
 
 
