@@ -223,10 +223,13 @@ def value_text(value: Any) -> str:
 
     >>> value_text(None), value_text(True), value_text(0.5), value_text("fr"), value_text({"code": "en"})
     ('null', 'true', '0.5', 'fr', '{"code": "en"}')
+    >>> value_text(datetime(2026, 1, 1, tzinfo=UTC)), value_text(b"raw")
+    ('2026-01-01T00:00:00Z', 'raw')
     """
+    value = plain(value)
     if isinstance(value, str):
         return value
-    return json.dumps(plain(value), ensure_ascii=False, sort_keys=True)
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
 # --- conditions ----------------------------------------------------------------------
@@ -498,8 +501,9 @@ def main(argv: Sequence[str]) -> int:
         print(f"newsbeam inspect: error: {error}", file=sys.stderr)
         return 2
     except BrokenPipeError:
-        # `newsbeam inspect out | head` closes the pipe early; that is not an error.
-        sys.stderr.close()
+        # `newsbeam inspect out | head` closes the pipe early; that is not an error. Python
+        # would flush stdout again at exit and complain, so stdout now goes nowhere.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     return 0
 

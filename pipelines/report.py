@@ -210,10 +210,12 @@ def dead_letter_groups(
 
 
 def _figure(width: float, height: float) -> Figure:
-    # Figure without pyplot: no global state, and the Agg canvas is the one savefig uses.
+    # Figure on an Agg canvas, without pyplot: no global state, no display needed.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
     figure = Figure(figsize=(width, height), layout="constrained")
+    FigureCanvasAgg(figure)
     return figure
 
 
@@ -687,7 +689,8 @@ def render_report(run: RunData, settings: ReportSettings = ReportSettings()) -> 
     import matplotlib
 
     # Same fonts and sizes wherever the page is made, whatever matplotlibrc the user has.
-    with matplotlib.rc_context(rc=matplotlib.rcParamsDefault):
+    defaults = {key: value for key, value in matplotlib.rcParamsDefault.items() if key != "backend"}
+    with matplotlib.rc_context(rc=defaults):
         matplotlib.rcParams["font.family"] = "DejaVu Sans"
         sections = [
             _overview(run),

@@ -167,6 +167,7 @@ def test_dotted_paths_reach_into_records_and_arrays() -> None:
         (["translation.derived_from=a3"], ["a2"]),
         (["published.precision=second"], ["a5"]),
         (["language.code=xx"], []),
+        (["ingested_at=2026-01-01T00:00:00Z", "id=a[45]"], ["a4", "a5"]),
     ],
 )
 def test_where_filters(run_dir: Path, where: list[str], expected: list[str]) -> None:
@@ -223,6 +224,8 @@ def test_dead_letters_of_a_directory(run_dir: Path) -> None:
     assert [row.split()[:2] for row in rows[1:-1]] == [["parse", "1"], ["read", "1"]]
     letter = json.loads(lines(InspectSettings(dead_letters=True, limit=1), run_dir)[0])
     assert letter["payload"] == '{"id": "broken" \\xff'  # undecodable bytes escaped, not lost
+    found = lines(InspectSettings(dead_letters=True, where=(Condition.parse("payload=word*"),)), run_dir)
+    assert [json.loads(line)["stage"] for line in found] == ["read"]
 
 
 def test_unknown_fields_are_named(run_dir: Path) -> None:
