@@ -65,7 +65,8 @@ def _is_directory(path: str) -> bool:
 def find_run_dir(directory: str) -> str:
     """The folder that holds a run's files: ``directory`` itself, or its latest ``run=<time>/``.
 
-    Run folders are named by ISO 8601 run time, so the last in name order is the latest run.
+    Run folders are named by run time (``run=20260101T000000Z``), so the last in name order is
+    the latest run; folders with a ``summary.json`` (finished runs) come first.
     """
     directory = directory.rstrip("/") or "/"
     own = [
@@ -75,14 +76,18 @@ def find_run_dir(directory: str) -> str:
         FileSystems.join(directory, SUMMARY_FILE)
     ):
         return directory
-    runs = {
-        path.rsplit("/", 2)[-2]
-        for pattern in ("*.avro", SUMMARY_FILE)
-        for path in _matches(FileSystems.join(directory, f"{RUN_FOLDER}*", pattern))
-    }
-    if not runs:
+
+    def runs(pattern: str) -> set[str]:
+        return {
+            path.rsplit("/", 2)[-2]
+            for path in _matches(FileSystems.join(directory, f"{RUN_FOLDER}*", pattern))
+        }
+
+    # A run's summary is among its last files: a folder without one may be a run that failed.
+    finished = runs(SUMMARY_FILE) or runs("*.avro")
+    if not finished:
         raise InspectError(f"{directory}: no newsbeam output here (no {ARTICLES_PREFIX}-*.avro)")
-    return FileSystems.join(directory, max(runs))
+    return FileSystems.join(directory, max(finished))
 
 
 def avro_paths(path: str, dead_letters: bool = False) -> list[str]:

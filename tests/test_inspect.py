@@ -245,16 +245,18 @@ def test_paths_files_globs_and_run_folders(tmp_path: Path, run_dir: Path) -> Non
         avro_paths(str(run_dir / "nothing.avro"))
     # Runs kept side by side under run=<time>/: the latest one is read.
     nested = tmp_path / "nested"
+    write_avro(nested / "run=20260101T000000Z" / "articles-00000-of-00001.avro", article_schema(), ARTICLES)
     write_avro(
-        nested / "run=2026-01-01T00:00:00Z" / "articles-00000-of-00001.avro", article_schema(), ARTICLES
+        nested / "run=20260102T000000Z" / "articles-00000-of-00001.avro", article_schema(), ARTICLES[:1]
     )
-    write_avro(
-        nested / "run=2026-01-02T00:00:00Z" / "articles-00000-of-00001.avro", article_schema(), ARTICLES[:1]
-    )
-    assert find_run_dir(str(nested)).endswith("run=2026-01-02T00:00:00Z")
+    assert find_run_dir(str(nested)).endswith("run=20260102T000000Z")
+    # A later folder without a summary (a run that failed) gives way to a finished one.
+    (nested / "run=20260101T000000Z" / "summary.json").write_text("{}", encoding="utf-8")
+    assert find_run_dir(str(nested)).endswith("run=20260101T000000Z")
+    (nested / "run=20260102T000000Z" / "summary.json").write_text("{}", encoding="utf-8")
     assert ids(InspectSettings(), nested) == ["a1"]
     with pytest.raises(InspectError, match="no newsbeam output"):
-        find_run_dir(str(tmp_path / "nested" / "run=2026-01-01T00:00:00Z" / "empty"))
+        find_run_dir(str(tmp_path / "nested" / "run=20260101T000000Z" / "empty"))
 
 
 def test_cli_prints_lines_and_reports_mistakes(run_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -227,14 +227,14 @@ def test_same_run_same_bytes(sample_run: Path, report_page: Path, tmp_path: Path
 
 def test_empty_run_and_run_folders(tmp_path: Path) -> None:
     nested = tmp_path / "state"
-    older = nested / "run=2025-12-31T00:00:00Z"
-    latest = nested / "run=2026-01-01T00:00:00Z"
+    older = nested / "run=20251231T000000Z"
+    latest = nested / "run=20260101T000000Z"
     write_avro(older / "articles-00000-of-00001.avro", article_schema(), ARTICLES)
     write_avro(latest / "articles-00000-of-00001.avro", article_schema(), [])
     write_avro(latest / "dead_letters-00000-of-00001.avro", dead_letter_schema(), [])
     (latest / "summary.json").write_text(json.dumps({"run_time": "2026-01-01T00:00:00Z"}), encoding="utf-8")
     run = load_run(str(nested))
-    assert run.run_dir.endswith("run=2026-01-01T00:00:00Z") and run.articles == ()
+    assert run.run_dir.endswith("run=20260101T000000Z") and run.articles == ()
     page = render_report(run)
     parsed = parse_page(page)
     assert parsed.errors == [] and not parsed.images
