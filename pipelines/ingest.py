@@ -32,10 +32,22 @@ from pipelines.options import IngestOptions
 from transforms.common import RunSettings, pipeline_version, run_stage
 from transforms.dates import ExtractDates
 from transforms.derived import LinkTranslations
+from transforms.fetch import FEED_REPORT, FetchFeeds, FetchSettings, is_feed_url, read_feed_list
 from transforms.language import DetectLanguage
 from transforms.normalize import RepairEncoding
 from transforms.parse import ParseItems
 from transforms.read import ReadInputs
+from transforms.state import (
+    SEEN,
+    CommitState,
+    ReadState,
+    SkipIngested,
+    StateError,
+    feed_validators,
+    load_state,
+    run_output,
+    uncommitted_runs,
+)
 from transforms.translation import DetectTranslation
 from transforms.validate import record_checker
 from transforms.write import (
@@ -140,11 +152,25 @@ def build_pipeline(
     output: str,
     settings: RunSettings,
     run_info: dict[str, Any],
+    feeds: Sequence[str] = (),
+    fetch: FetchSettings | None = None,
+    state_dir: str | None = None,
 ) -> beam.Pipeline:
-    """Every stage, in order; each stage's failures join the dead letters."""
+    """Every stage, in order; each stage's failures join the dead letters.
+
+    Feed URLs are fetched by a stage of their own; with ``state_dir`` the entries of
+    earlier runs are dropped after parsing and the new state is written last.
+    """
+    state = pipeline | "ReadState" >> ReadState(state_dir)
     files = pipeline | "ReadInputs" >> ReadInputs(list(patterns), settings)
-    parsed = files.files | "ParseItems" >> ParseItems(settings)
-    repaired, repair_failures = parsed.articles | "RepairEncoding" >> RepairEncoding(settings)
+    validators = state | "FeedValidators" >> beam.Map(feed_validators)
+    fetched = pipeline | "FetchFeeds" >> FetchFeeds(
+        list(feeds), fetch or FetchSettings(), settings, validators
+    )
+    sources = (files.files, fetched.files) | "GatherSources" >> beam.Flatten()
+    parsed = sources | "ParseItems" >> ParseItems(settings)
+    fresh = parsed.articles | "SkipIngested" >> SkipIngested(state)
+    repaired, repair_failures = fresh.new | "RepairEncoding" >> RepairEncoding(settings)
     detected, language_failures = repaired | "DetectLanguage" >> DetectLanguage(settings)
     assessed, translation_failures = detected | "DetectTranslation" >> DetectTranslation(settings)
     linked = assessed | "LinkTranslations" >> LinkTranslations()
@@ -153,6 +179,7 @@ def build_pipeline(
 
     dead_letters = (
         files.dead_letter,
+        fetched.dead_letter,
         parsed.dead_letter,
         repair_failures,
         language_failures,
@@ -160,11 +187,25 @@ def build_pipeline(
         date_failures,
         invalid,
     ) | "GatherDeadLetters" >> beam.Flatten()
-    items = (files.dead_letter, parsed.dead_letter, parsed.articles) | "GatherItems" >> beam.Flatten()
+    items = (
+        files.dead_letter,
+        fetched.dead_letter,
+        parsed.dead_letter,
+        parsed.articles,
+    ) | "GatherItems" >> beam.Flatten()
+    reports = fetched[FEED_REPORT]
 
-    _ = articles | "WriteArticles" >> WriteArticles(output)
-    _ = dead_letters | "WriteDeadLetters" >> WriteDeadLetters(output)
-    _ = (items, articles, dead_letters) | "SummarizeRun" >> SummarizeRun(output, run_info)
+    written = articles | "WriteArticles" >> WriteArticles(output)
+    written_dead = dead_letters | "WriteDeadLetters" >> WriteDeadLetters(output)
+    summary = (items, articles, dead_letters, fresh[SEEN], reports) | "SummarizeRun" >> SummarizeRun(
+        output, run_info
+    )
+    if state_dir:
+        # The state is the run's commit point: written once every output file is final.
+        finished = (written, written_dead, summary) | "OutputsWritten" >> beam.Flatten()
+        _ = (state, articles, reports, finished) | "CommitState" >> CommitState(
+            state_dir, settings.run_time_millis
+        )
     return pipeline
 
 
@@ -258,20 +299,25 @@ def run(argv: Sequence[str] | None = None) -> dict[str, Any]:
     """Parse options, run the pipeline and return the run summary (or the job, when not waited for)."""
     options = PipelineOptions(list(argv) if argv is not None else sys.argv[1:])
     ingest = options.view_as(IngestOptions)
-    if not ingest.input:
-        raise UsageError("--input is required (a file, glob or directory)")
+    if not ingest.input and not ingest.feeds:
+        raise UsageError("--input is required (a file, glob, directory or feed URL), or --feeds FILE")
+    ingest.input = list(ingest.input or [])
     if not ingest.output:
         raise UsageError("--output is required (a directory)")
     if ingest.max_bytes <= 0:
         raise UsageError("--max_bytes must be positive")
     run_time = parse_run_time(ingest.run_time)
+    feeds = feed_urls(ingest.input, ingest.feeds)
+    fetch = fetch_settings(ingest)
     dry_run = _flag(options.view_as(TestOptions).dry_run)
     options.view_as(TestOptions).dry_run = dry_run
     if _runs_on_dataflow(options):
         local = [path for path in [*ingest.input, ingest.output] if _is_local(path)]
         if local:
             raise UsageError(f"{local[0]}: Dataflow workers cannot reach local paths; use gs:// paths")
-    patterns = sorted({resolve_input(path, check_remote=not dry_run) for path in ingest.input})
+    patterns = sorted(
+        {resolve_input(path, check_remote=not dry_run) for path in ingest.input if not is_feed_url(path)}
+    )
     # The code ships to workers as the installed package, not as __main__.
     options.view_as(SetupOptions).save_main_session = False
 
@@ -282,19 +328,79 @@ def run(argv: Sequence[str] | None = None) -> dict[str, Any]:
         max_bytes=ingest.max_bytes,
         language_seed=ingest.language_seed,
     )
+    if ingest.state:
+        # Each run writes under its own prefix; the options say where, for every later step.
+        ingest.output = prepare_incremental_run(
+            ingest.output, ingest.state, settings.run_time_millis, check_remote=not dry_run
+        )
     run_info = {
         "run_time": run_time.isoformat().replace("+00:00", "Z"),
         "pipeline_version": version,
         "inputs": list(ingest.input),
         "output": ingest.output,
     }
+    if ingest.feeds:
+        run_info["feeds_file"] = ingest.feeds
+    if ingest.state:
+        run_info["state"] = ingest.state
     # A dry run writes nothing, and must not reach a remote store (no credentials).
     removed = 0 if dry_run else clear_previous_outputs(ingest.output)
     if removed:
         log.info("removed %d output files of an earlier run in %s", removed, ingest.output)
     pipeline = beam.Pipeline(options=options)
-    build_pipeline(pipeline, patterns, ingest.output, settings, run_info)
+    build_pipeline(pipeline, patterns, ingest.output, settings, run_info, feeds, fetch, ingest.state)
     return launch(pipeline, options, ingest.output, dry_run)
+
+
+def feed_urls(inputs: Sequence[str], feeds_file: str | None) -> list[str]:
+    """The feeds to fetch: URLs given as ``--input`` and those of the ``--feeds`` file, once each."""
+    urls = [path.strip() for path in inputs if is_feed_url(path)]
+    if feeds_file:
+        try:
+            listed = read_feed_list(feeds_file)
+        except (OSError, ValueError) as error:
+            raise UsageError(f"--feeds {feeds_file}: cannot read it ({error})") from None
+        if not listed:
+            raise UsageError(f"--feeds {feeds_file}: no feed URL in the file")
+        urls.extend(listed)
+    return list(dict.fromkeys(urls))
+
+
+def fetch_settings(ingest: IngestOptions) -> FetchSettings:
+    if ingest.fetch_max_bytes <= 0:
+        raise UsageError("--fetch_max_bytes must be positive")
+    if ingest.fetch_timeout <= 0:
+        raise UsageError("--fetch_timeout must be positive")
+    if ingest.fetch_retries < 0:
+        raise UsageError("--fetch_retries must be 0 or more")
+    return FetchSettings(
+        read_timeout=ingest.fetch_timeout,
+        max_bytes=ingest.fetch_max_bytes,
+        retries=ingest.fetch_retries,
+    )
+
+
+def prepare_incremental_run(
+    output: str, state_dir: str, run_time_millis: int, check_remote: bool = True
+) -> str:
+    """This run's own output prefix, after checking the state and removing failed runs' output.
+
+    Without ``check_remote`` (a dry run) neither the state nor the output is looked at.
+    """
+    if not check_remote:
+        return run_output(output, run_time_millis)
+    try:
+        previous = load_state(state_dir)
+    except StateError as error:
+        raise UsageError(f"--state {state_dir}: {error}") from None
+    if previous.last_run is not None and run_time_millis <= previous.last_run:
+        last = datetime.fromtimestamp(previous.last_run / 1000, UTC).isoformat().replace("+00:00", "Z")
+        raise UsageError(f"--run_time must be later than the last committed run of --state ({last})")
+    for directory, paths in sorted(uncommitted_runs(output, previous.last_run).items()):
+        # The run that wrote these files failed before committing the state: this run redoes its work.
+        log.warning("removing %s: its run did not commit the state; this run writes its entries", directory)
+        FileSystems.delete(paths)
+    return run_output(output, run_time_millis)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -14,8 +14,38 @@ class IngestOptions(PipelineOptions):
             "--input",
             action="append",
             default=None,
-            help="File, glob or directory (recursive) to ingest; repeat for several. "
-            "Feed XML (.xml .rss .atom .rdf), JSON Lines (.jsonl), text (.txt), each may be .gz.",
+            help="File, glob or directory (recursive) to ingest, or an http(s):// feed URL to fetch; "
+            "repeat for several. Feed XML (.xml .rss .atom .rdf), JSON Lines (.jsonl), text (.txt), "
+            "each may be .gz.",
+        )
+        parser.add_argument(
+            "--feeds",
+            default=None,
+            help="File (any Beam path) of feed URLs to fetch, one a line; '#' starts a comment.",
+        )
+        parser.add_argument(
+            "--state",
+            default=None,
+            help="Directory (any Beam path) of what earlier runs saw: feed validators and body hashes, "
+            "entries already written. With it, only new entries are written, under OUTPUT/run=<run_time>/.",
+        )
+        parser.add_argument(
+            "--fetch_max_bytes",
+            type=int,
+            default=10 * 1024 * 1024,
+            help="Largest feed body fetched, in bytes, after gzip/deflate (default 10 MB).",
+        )
+        parser.add_argument(
+            "--fetch_timeout",
+            type=float,
+            default=30.0,
+            help="Seconds a feed server may stay silent before the request is retried (default 30).",
+        )
+        parser.add_argument(
+            "--fetch_retries",
+            type=int,
+            default=3,
+            help="Retries of a feed after 429, 5xx or a connection error, with backoff (default 3).",
         )
         parser.add_argument("--output", default=None, help="Output directory (any Beam path).")
         parser.add_argument(

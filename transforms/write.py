@@ -71,8 +71,26 @@ class WriteDeadLetters(beam.PTransform):
 # --- the run summary -------------------------------------------------------------
 
 
-def item_counts(_: Any) -> dict[str, int]:
-    return {"items_read": 1}
+#: Per-source counts are keyed ``by_source<SEP>uri<SEP>field``; a URI may hold any other character.
+_SEP = "\x1f"
+#: What the summary says of each fetched feed, in this order.
+FEED_FIELDS = ("entries", "new", "skipped_seen", "dead_letters")
+
+
+def _by_source(uri: str | None, field: str) -> dict[str, int]:
+    return {f"by_source{_SEP}{uri}{_SEP}{field}": 1} if uri else {}
+
+
+def item_counts(item: dict[str, Any]) -> dict[str, int]:
+    """An item is an entry of its source unless it is a feed that could not be fetched."""
+    counts = {"items_read": 1}
+    if isinstance(item, dict):
+        if "stage" in item:
+            if item["stage"] != "fetch":
+                counts.update(_by_source(item.get("source_uri"), "entries"))
+        else:
+            counts.update(_by_source(item.get("source", {}).get("uri"), "entries"))
+    return counts
 
 
 def article_counts(article: dict[str, Any]) -> dict[str, int]:
@@ -89,6 +107,7 @@ def article_counts(article: dict[str, Any]) -> dict[str, int]:
     }
     if article["translation"]["is_translation"]:
         counts["translations"] = 1
+    counts.update(_by_source(article["source"].get("uri"), "new"))
     return counts
 
 
@@ -97,7 +116,55 @@ def dead_letter_counts(letter: dict[str, Any]) -> dict[str, int]:
         "dead_letters": 1,
         f"dead_letters_by_stage/{letter['stage']}": 1,
         f"dead_letters_by_error/{letter['stage']}: {letter['error_type']}": 1,
+        **_by_source(letter.get("source_uri"), "dead_letters"),
     }
+
+
+def skipped_counts(article: dict[str, Any]) -> dict[str, int]:
+    """An entry an earlier run wrote (``--state``): accounted for, not written again."""
+    return {"skipped_seen": 1, **_by_source(article["source"].get("uri"), "skipped_seen")}
+
+
+def report_counts(report: Any) -> dict[str, int]:
+    """A fetched feed's status (``transforms.fetch.FeedReport``) as counts.
+
+    >>> from transforms.fetch import FeedReport, FeedValidators
+    >>> sorted(k.replace(_SEP, "|") for k in report_counts(
+    ...     FeedReport("https://a.test/rss", "fetched", 200, 1, FeedValidators())))
+    ['feed_http|https://a.test/rss|200', 'feed_status|https://a.test/rss|fetched', 'feeds/fetched']
+    """
+    counts = {f"feeds/{report.status}": 1, f"feed_status{_SEP}{report.url}{_SEP}{report.status}": 1}
+    if report.http_status is not None:
+        counts[f"feed_http{_SEP}{report.url}{_SEP}{report.http_status}"] = 1
+    return counts
+
+
+def feed_summaries(counts: dict[str, int]) -> dict[str, dict[str, Any]]:
+    """Per fetched feed: status, HTTP status, entries seen, new, skipped as seen, dead letters.
+
+    >>> s = _SEP
+    >>> feed_summaries({f"feed_status{s}u{s}not_modified": 1, f"feed_http{s}u{s}304": 1,
+    ...                 f"by_source{s}f.xml{s}new": 3, f"by_source{s}u{s}dead_letters": 0})
+    {'u': {'status': 'not_modified', 'http_status': 304, 'entries': 0, 'new': 0, 'skipped_seen': 0, \
+'dead_letters': 0}}
+    """
+    feeds: dict[str, dict[str, Any]] = {}
+    for key in counts:
+        kind, _, rest = key.partition(_SEP)
+        if kind == "feed_status":
+            url, _, status = rest.rpartition(_SEP)
+            feeds[url] = {"status": status, "http_status": None, **dict.fromkeys(FEED_FIELDS, 0)}
+    for key, value in counts.items():
+        kind, _, rest = key.partition(_SEP)
+        if kind == "feed_http":
+            url, _, code = rest.rpartition(_SEP)
+            if url in feeds:
+                feeds[url]["http_status"] = int(code)
+        elif kind == "by_source":
+            uri, _, name = rest.rpartition(_SEP)
+            if uri in feeds:
+                feeds[uri][name] = value
+    return dict(sorted(feeds.items()))
 
 
 class SumCountsFn(beam.CombineFn):
@@ -129,19 +196,23 @@ def format_summary(counts: dict[str, int], run_info: dict[str, Any]) -> dict[str
     (True, {'parse': 1})
     """
     summary: dict[str, Any] = {**run_info}
-    for key in ("items_read", "articles_written", "dead_letters", "translations"):
+    for key in ("items_read", "articles_written", "dead_letters", "skipped_seen", "translations"):
         summary[key] = counts.get(key, 0)
-    for group in ("dead_letters_by_stage", "dead_letters_by_error", "sources", "languages"):
+    for group in ("dead_letters_by_stage", "dead_letters_by_error", "sources", "languages", "feeds"):
         prefix = group + "/"
         summary[group] = dict(
             sorted((k[len(prefix) :], v) for k, v in counts.items() if k.startswith(prefix))
         )
-    summary["balanced"] = summary["items_read"] == (summary["articles_written"] + summary["dead_letters"])
+    # "feeds" counts fetched feeds by status; "feed_details" says what each one gave.
+    summary["feed_details"] = feed_summaries(counts)
+    summary["balanced"] = summary["items_read"] == (
+        summary["articles_written"] + summary["dead_letters"] + summary["skipped_seen"]
+    )
     return summary
 
 
 class SummarizeRun(beam.PTransform):
-    """(items, articles, dead letters) -> ``DIR/summary.json``, one JSON document."""
+    """(items, articles, dead letters[, skipped as seen, feed reports]) -> ``DIR/summary.json``."""
 
     def __init__(self, output: str, run_info: dict[str, Any]):
         super().__init__()
@@ -149,14 +220,19 @@ class SummarizeRun(beam.PTransform):
         self.run_info = dict(run_info)
 
     def expand(self, pcolls: tuple[beam.PCollection, ...]) -> beam.pvalue.PDone:
-        items, articles, dead_letters = pcolls
+        items, articles, dead_letters, *incremental = pcolls
         run_info = self.run_info
+        counted = [
+            items | "CountItems" >> beam.Map(item_counts),
+            articles | "CountArticles" >> beam.Map(article_counts),
+            dead_letters | "CountDeadLetters" >> beam.Map(dead_letter_counts),
+        ]
+        if incremental:
+            skipped, reports = incremental
+            counted.append(skipped | "CountSkipped" >> beam.Map(skipped_counts))
+            counted.append(reports | "CountFeeds" >> beam.Map(report_counts))
         return (
-            (
-                items | "CountItems" >> beam.Map(item_counts),
-                articles | "CountArticles" >> beam.Map(article_counts),
-                dead_letters | "CountDeadLetters" >> beam.Map(dead_letter_counts),
-            )
+            tuple(counted)
             | "GatherCounts" >> beam.Flatten()
             | "SumCounts" >> beam.CombineGlobally(SumCountsFn())
             | "FormatSummary"
