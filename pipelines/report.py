@@ -332,6 +332,8 @@ def _node_label(article: dict[str, Any] | None, ident: str) -> str:
     if article is None:
         return f"{ident[:8]}\n(not in this run)"
     code = article["language"]["code"] or "?"
+    if article["translation"]["source_language"]:
+        code += f" from {article['translation']['source_language']}"
     title = display_title(article)
     # Titles only in scripts the bundled DejaVu font draws left to right; others are in the table.
     if title and _PLOTTABLE.fullmatch(title):
