@@ -1,0 +1,167 @@
+"""The same records on other runners as on the DirectRunner, for the same input (samples/).
+
+- PortableRunner against Beam's local job service, with SDK workers in separate processes
+  started by Beam's worker pool (``--environment_type EXTERNAL``): every stage is pickled,
+  sent over the Fn API and run in a remote SDK harness, as on Flink, Spark or Dataflow
+  Runner v2. A stage that does not pickle fails here.
+- The DirectRunner with ``--direct_num_workers 2 --direct_running_mode multi_processing``.
+
+Real processes, started and stopped by the tests; clients reach them on 127.0.0.1 only.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import RUN_TIME, SAMPLES, read_output, run_newsbeam
+
+#: How long a service may take to start listening; a bound, not a measurement.
+STARTUP_LIMIT = 120.0
+
+
+def run_samples(
+    out: Path, *options: str
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, Any]]:
+    result = run_newsbeam(
+        "ingest", "--input", str(SAMPLES), "--output", str(out), "--run_time", RUN_TIME, *options
+    )
+    assert result.returncode == 0, result.stderr[-4000:]
+    return read_output(out)
+
+
+def comparable(summary: dict[str, Any]) -> dict[str, Any]:
+    """The summary without what names this run's own output directory."""
+    return {key: value for key, value in summary.items() if key != "output"}
+
+
+@pytest.fixture(scope="module")
+def direct_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[list, list, dict]:
+    return run_samples(tmp_path_factory.mktemp("direct"))
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _start(args: list[str], log: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    with log.open("wb") as handle:
+        # A session of its own, so the teardown stops the service and the workers it started.
+        return subprocess.Popen(
+            args, stdout=handle, stderr=subprocess.STDOUT, env=env, start_new_session=True
+        )
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def _wait_until_listening(port: int, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + STARTUP_LIMIT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"{process.args} exited with {process.returncode}:\n{log.read_text()[-4000:]}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.1)
+    pytest.fail(f"{process.args} did not listen on 127.0.0.1:{port}:\n{log.read_text()[-4000:]}")
+
+
+@pytest.fixture(scope="module")
+def portable_services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """Beam's local job service and an SDK worker pool, each in its own process."""
+    work = tmp_path_factory.mktemp("portable")
+    # The pool starts each SDK worker as `python -c ...`: this interpreter, with the project.
+    env = {**os.environ, "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ["PATH"]])}
+    port_file = work / "job.port"
+    job_log, pool_log = work / "job_service.log", work / "worker_pool.log"
+    job_service = _start(
+        [
+            sys.executable,
+            "-m",
+            "apache_beam.runners.portability.local_job_service_main",
+            "--port=0",
+            f"--port_file={port_file}",
+            f"--staging_dir={work / 'staging'}",
+        ],
+        job_log,
+        env,
+    )
+    processes = [job_service]
+    try:
+        deadline = time.monotonic() + STARTUP_LIMIT
+        # The service writes its port file (atomically) once it listens.
+        while not port_file.exists():
+            if job_service.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"job service did not start:\n{job_log.read_text()[-4000:]}")
+            time.sleep(0.1)
+        job_port = int(port_file.read_text())
+        pool_port = _free_port()
+        pool = _start(
+            [
+                sys.executable,
+                "-m",
+                "apache_beam.runners.worker.worker_pool_main",
+                f"--service_port={pool_port}",
+            ],
+            pool_log,
+            env,
+        )
+        processes.append(pool)
+        _wait_until_listening(pool_port, pool, pool_log)
+        yield {"job_port": job_port, "pool_port": pool_port, "pool_log": pool_log, "job_log": job_log}
+    finally:
+        for process in reversed(processes):
+            _stop(process)
+
+
+def test_portable_runner_with_external_workers_gives_the_same_records(
+    tmp_path: Path, direct_run: tuple[list, list, dict], portable_services: dict[str, Any]
+) -> None:
+    articles, dead, summary = run_samples(
+        tmp_path / "portable",
+        "--runner=PortableRunner",
+        f"--job_endpoint=127.0.0.1:{portable_services['job_port']}",
+        "--environment_type=EXTERNAL",
+        f"--environment_config=127.0.0.1:{portable_services['pool_port']}",
+    )
+    # The pool started SDK workers of its own: the stages ran outside the job service.
+    assert "Starting worker with command" in portable_services["pool_log"].read_text()
+    direct_articles, direct_dead, direct_summary = direct_run
+    assert len(articles) == len(direct_articles) == 19
+    assert articles == direct_articles
+    assert dead == direct_dead
+    assert comparable(summary) == comparable(direct_summary)
+
+
+def test_direct_runner_on_two_processes_gives_the_same_records(
+    tmp_path: Path, direct_run: tuple[list, list, dict]
+) -> None:
+    articles, dead, summary = run_samples(
+        tmp_path / "multi",
+        "--direct_num_workers=2",
+        "--direct_running_mode=multi_processing",
+    )
+    direct_articles, direct_dead, direct_summary = direct_run
+    assert articles == direct_articles
+    assert sorted(map(repr, dead)) == sorted(map(repr, direct_dead))
+    assert comparable(summary) == comparable(direct_summary)
