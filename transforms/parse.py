@@ -318,6 +318,76 @@ def _entry_published(entry: dict[str, Any]) -> dict[str, str] | None:
     return None
 
 
+# --- entity declarations: nothing in a feed may make the parser expand or fetch ---------
+
+_ENTITY_DECL = re.compile(r"""<!ENTITY\s+(%\s*)?([^\s>]+)\s*(?:"([^"]*)"|'([^']*)'|[^>]*)\s*>""")
+_CHAR_REF = re.compile(r"&#(?:\d+|x[0-9a-fA-F]+);")
+_FIRST_ELEMENT = re.compile(r"<[A-Za-z_]")
+#: Most text the entities a feed declares may add in all: names such as ``&nbsp;`` or a
+#: site's URL prefix fit many times over, a blowup (one long entity used a thousand times) does not.
+MAX_ENTITY_EXPANSION = 64 * 1024
+_WIDE = (
+    (b"\xff\xfe\x00\x00", "utf-32"),
+    (b"\x00\x00\xfe\xff", "utf-32"),
+    (b"\xff\xfe", "utf-16"),
+    (b"\xfe\xff", "utf-16"),
+    (b"<\x00\x00\x00", "utf-32-le"),
+    (b"\x00\x00\x00<", "utf-32-be"),
+    (b"<\x00", "utf-16-le"),
+    (b"\x00<", "utf-16-be"),
+)
+
+
+def defuse_entities(data: bytes) -> tuple[bytes, int]:
+    """The document without entity declarations that could expand or fetch; (data, removed).
+
+    Kept: internal general entities whose value is plain text or one character
+    reference, as long as all their uses together add at most MAX_ENTITY_EXPANSION
+    characters. Removed: parameter and external entities (a file or URL to read),
+    entities built of other entities ("billion laughs"), and every declaration of a
+    document whose entities would add more (a quadratic blowup). A use of a removed
+    entity stays as it was written, and the document is parsed as malformed.
+
+    >>> defuse_entities(b'<!DOCTYPE r [<!ENTITY a "x"><!ENTITY b "&a;&a;">]><r>&b;</r>')
+    (b'<!DOCTYPE r [<!ENTITY a "x">]><r>&b;</r>', 1)
+    >>> defuse_entities(b'<!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><r>&x;</r>')[1]
+    1
+    >>> defuse_entities(b'<!DOCTYPE r [<!ENTITY a "' + b"A" * 1000 + b'">]><r>' + b"&a;" * 100 + b"</r>")[1]
+    1
+    >>> defuse_entities(b"<rss><channel/></rss>")
+    (b'<rss><channel/></rss>', 0)
+    """
+    if b"<!ENTITY" not in data and b"<\x00!\x00E\x00N" not in data and b"\x00<\x00!\x00E" not in data:
+        return data, 0
+    codec = next((name for mark, name in _WIDE if data.startswith(mark)), "latin-1")
+    try:
+        # latin-1 maps every byte to one character and back: the bytes of any
+        # ASCII-compatible charset come out unchanged wherever nothing is removed.
+        text = data.decode(codec)
+    except UnicodeDecodeError:
+        return data, 0  # feedparser's own DOCTYPE rules still apply
+    first = _FIRST_ELEMENT.search(text)
+    head, body = (text[: first.start()], text[first.start() :]) if first else (text, "")
+    drop: list[re.Match[str]] = []
+    expansion = 0
+    kept: list[re.Match[str]] = []
+    for match in _ENTITY_DECL.finditer(head):
+        value = match[3] if match[3] is not None else match[4]
+        nested = value is not None and "&" in value and not _CHAR_REF.fullmatch(value)
+        if match[1] or value is None or nested or "%" in value:
+            drop.append(match)
+        else:
+            kept.append(match)
+            expansion += body.count(f"&{match[2]};") * len(value)
+    if expansion > MAX_ENTITY_EXPANSION:
+        drop.extend(kept)
+    if not drop:
+        return data, 0
+    for match in sorted(drop, key=lambda m: m.start(), reverse=True):
+        head = head[: match.start()] + head[match.end() :]
+    return (head + body).encode(codec), len(drop)
+
+
 def _charset_header(charset: str | None) -> dict[str, str] | None:
     """The server's charset as feedparser weighs it (above the XML declaration, RFC 7303).
 
@@ -346,8 +416,9 @@ def parse_feed_entries(source: SourceFile, settings: RunSettings) -> Iterator[An
     A document that is not a feed at all yields a single dead letter.
     """
     # Bytes, never a URL or path: feedparser must not fetch anything itself.
+    data, _ = defuse_entities(source.data)
     parsed = feedparser.parse(
-        source.data,
+        data,
         resolve_relative_uris=False,
         sanitize_html=True,
         response_headers=_charset_header(source.charset),
