@@ -58,3 +58,26 @@ format: install
 
 clean:
 	rm -rf out build *.egg-info .pytest_cache .ruff_cache
+
+# --- Dataflow (deploy/README.md) -------------------------------------------------------------
+# make deploy-dataflow GCP_PROJECT=my-project GCS_BUCKET=my-bucket [GCP_REGION=europe-west1]
+GCP_PROJECT   ?=
+GCP_REGION    ?= europe-west1
+GCS_BUCKET    ?=
+AR_REPOSITORY ?= newsbeam
+IMAGE_TAG     ?= $(shell git rev-parse --short HEAD)
+IMAGE         ?= $(GCP_REGION)-docker.pkg.dev/$(GCP_PROJECT)/$(AR_REPOSITORY)/newsbeam:$(IMAGE_TAG)
+TEMPLATE      ?= gs://$(GCS_BUCKET)/newsbeam/templates/newsbeam-$(IMAGE_TAG).json
+
+.PHONY: deploy-dataflow
+## Build the one image (Flex Template launcher and Dataflow workers) with Cloud Build, then the
+## template spec on GCS. deploy/README.md has the commands that launch batch and streaming runs.
+deploy-dataflow:
+	@test -n "$(GCP_PROJECT)" && test -n "$(GCS_BUCKET)" || \
+		{ echo "usage: make deploy-dataflow GCP_PROJECT=... GCS_BUCKET=... [GCP_REGION=...]" >&2; exit 2; }
+	gcloud builds submit --project=$(GCP_PROJECT) --region=$(GCP_REGION) \
+		--config=deploy/dataflow/cloudbuild.yaml --substitutions=_IMAGE=$(IMAGE) .
+	gcloud dataflow flex-template build $(TEMPLATE) --project=$(GCP_PROJECT) --image=$(IMAGE) \
+		--sdk-language=PYTHON --metadata-file=deploy/dataflow/metadata.json
+	@echo "image:    $(IMAGE)"
+	@echo "template: $(TEMPLATE)"

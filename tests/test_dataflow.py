@@ -18,6 +18,7 @@ import importlib.util
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -199,11 +200,6 @@ def test_flex_template_entry_point_builds_the_streaming_job(tmp_path: Path) -> N
 # --- the template's files ------------------------------------------------------------------
 
 
-#: Options of the live-feeds issue, being added beside this work; until they exist Beam
-#: drops them from the template's command line with a warning.
-PENDING = {"state", "feeds"}
-
-
 def _metadata() -> dict[str, Any]:
     return json.loads((DATAFLOW / "metadata.json").read_text(encoding="utf-8"))
 
@@ -214,6 +210,14 @@ def _example(parameter: dict[str, Any]) -> str:
     return match.group(1)
 
 
+def _flex_main() -> Any:
+    spec = importlib.util.spec_from_file_location("flex_main", DATAFLOW / "main.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def test_template_parameters_are_pipeline_options() -> None:
     from apache_beam.options.pipeline_options import PipelineOptions
 
@@ -221,15 +225,16 @@ def test_template_parameters_are_pipeline_options() -> None:
     known = PipelineOptions([]).get_all_options()
     names = [p["name"] for p in parameters]
     assert len(names) == len(set(names))
-    assert {"input", "output", "run_time", "state"} <= set(names)
+    assert {"input", "output", "run_time", "state", "streaming"} <= set(names)
+    launcher_args = _flex_main().launcher_args
     for parameter in parameters:
         name = parameter["name"]
-        if name not in known and name in PENDING:
-            continue
         assert name in known, f"metadata.json parameter {name!r} is no pipeline option"
-        # The launcher passes --name=value: the pipeline reads back exactly the example.
-        value = PipelineOptions([f"--{name}={_example(parameter)}"]).get_all_options()[name]
-        assert str(value[0] if isinstance(value, list) else value) == _example(parameter)
+        # The launcher passes --name=value; the entry point hands it on as Beam parses it.
+        example = _example(parameter)
+        value = PipelineOptions(launcher_args([f"--{name}={example}"])).get_all_options()[name]
+        read_back = value[0] if isinstance(value, list) else value
+        assert (str(read_back).lower() if isinstance(read_back, bool) else str(read_back)) == example
 
 
 def test_template_parameter_regexes_accept_the_examples_only() -> None:
@@ -241,6 +246,7 @@ def test_template_parameter_regexes_accept_the_examples_only() -> None:
         "feeds": "feeds.txt",
         "max_bytes": "0",
         "language_seed": "-1",
+        "streaming": "yes",
     }
     for parameter in _metadata()["parameters"]:
         (regex,) = parameter["regexes"]
@@ -269,9 +275,68 @@ def test_one_beam_version_in_the_image_the_project_and_this_venv() -> None:
 
 
 def test_flex_entry_point_turns_launcher_switches_into_flags() -> None:
-    spec = importlib.util.spec_from_file_location("flex_main", DATAFLOW / "main.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = _flex_main()
     args = ["--streaming=true", "--input=gs://b/in", "--no_wait_until_finish=false", "--run_time=2026"]
     assert module.launcher_args(args) == ["--streaming", "--input=gs://b/in", "--run_time=2026"]
+
+
+@pytest.mark.skipif(shutil.which("gcloud") is None, reason="the Google Cloud CLI is not installed")
+def test_gcloud_accepts_the_template_spec(tmp_path: Path) -> None:
+    # gcloud's own check of metadata.json; --print-only writes nothing and calls nothing.
+    env = {
+        **{key: value for key, value in os.environ.items() if not key.startswith("CLOUDSDK_")},
+        "CLOUDSDK_CONFIG": str(tmp_path / "gcloud"),
+        "CLOUDSDK_CORE_DISABLE_USAGE_REPORTING": "true",
+        "CLOUDSDK_COMPONENT_MANAGER_DISABLE_UPDATE_CHECK": "true",
+    }
+    result = subprocess.run(
+        [
+            "gcloud",
+            "dataflow",
+            "flex-template",
+            "build",
+            "gs://placeholder-bucket/templates/newsbeam.json",
+            f"--image={IMAGE}",
+            "--sdk-language=PYTHON",
+            f"--metadata-file={DATAFLOW / 'metadata.json'}",
+            "--project=placeholder-project",
+            "--print-only",
+            "--format=json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    spec = json.loads(json.loads(result.stdout))  # a JSON string holding the spec
+    assert spec["image"] == IMAGE and spec["sdkInfo"]["language"] == "PYTHON"
+    assert [p["name"] for p in spec["metadata"]["parameters"]] == [
+        p["name"] for p in _metadata()["parameters"]
+    ]
+
+
+def test_make_deploy_dataflow_builds_the_image_then_the_template() -> None:
+    # make -n prints the commands without running them (they need a real project).
+    args = [
+        "make",
+        "-n",
+        "deploy-dataflow",
+        "GCP_PROJECT=placeholder-project",
+        "GCS_BUCKET=placeholder-bucket",
+    ]
+    printed = subprocess.run(args, cwd=PROJECT, capture_output=True, text=True, check=True).stdout
+    build, template = (
+        printed.index("gcloud builds submit"),
+        printed.index("gcloud dataflow flex-template build"),
+    )
+    assert build < template
+    assert "--config=deploy/dataflow/cloudbuild.yaml" in printed
+    assert "--metadata-file=deploy/dataflow/metadata.json" in printed
+    assert "_IMAGE=europe-west1-docker.pkg.dev/placeholder-project/newsbeam/newsbeam:" in printed
+    assert "gs://placeholder-bucket/newsbeam/templates/newsbeam-" in printed
+    unset = subprocess.run(
+        ["make", "deploy-dataflow"], cwd=PROJECT, capture_output=True, text=True, check=False
+    )
+    assert unset.returncode != 0 and "usage: make deploy-dataflow" in unset.stderr
