@@ -13,10 +13,12 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from pipelines.ingest import UsageError, feed_urls
 from tests.conftest import RUN_TIME_MILLIS
 from transforms.common import RunSettings
 from transforms.fetch import (
@@ -30,7 +32,7 @@ from transforms.fetch import (
     fetch_feed,
     new_session,
 )
-from transforms.parse import parse_feed_entries
+from transforms.parse import ParseFileFn, parse_feed_entries
 from transforms.read import SourceFile
 
 Route = Callable[[BaseHTTPRequestHandler], None]
@@ -404,3 +406,30 @@ def test_the_dofn_emits_a_file_a_report_and_dead_letters(server: FeedServer) -> 
     (letter,) = [out.value for out in failed if getattr(out, "tag", None) == "dead_letter"]
     assert letter["stage"] == "fetch" and letter["error_type"] == "HTTPStatusError"
     assert "HTTP 404" in letter["error_message"] and b'"http_status": 404' in letter["payload"]
+
+
+def test_a_page_instead_of_a_feed_is_a_dead_letter(server: FeedServer) -> None:
+    page = b"<!doctype html><html><body><p>Our feed has moved. Please update your reader.</p></body></html>"
+    server.routes["/feed"] = lambda handler: send(handler, 200, page, {"Content-Type": "text/html"})
+    outcome = fetch(server, "/feed")
+    assert outcome.status == FETCHED
+    settings = RunSettings(run_time_millis=RUN_TIME_MILLIS, pipeline_version="test")
+    (letter,) = ParseFileFn(settings).process(SourceFile(outcome.url, outcome.body, outcome.charset))
+    assert letter.value["stage"] == "parse" and letter.value["error_type"] == "NotAFeed"
+
+
+def test_feed_lists_from_the_command_line(tmp_path: Path) -> None:
+    listed = tmp_path / "feeds.txt"
+    listed.write_text("# desks\nhttps://a.test/rss\n\nhttps://b.test/atom  # sport\n", encoding="utf-8")
+    inputs = ["samples", "https://b.test/atom", "http://c.test/feed.xml"]
+    assert feed_urls(inputs, str(listed)) == [
+        "https://b.test/atom",
+        "http://c.test/feed.xml",
+        "https://a.test/rss",
+    ]
+    empty = tmp_path / "empty.txt"
+    empty.write_text("# nothing yet\n", encoding="utf-8")
+    with pytest.raises(UsageError, match="no feed URL"):
+        feed_urls([], str(empty))
+    with pytest.raises(UsageError, match="cannot read"):
+        feed_urls([], str(tmp_path / "absent.txt"))

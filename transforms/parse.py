@@ -76,7 +76,14 @@ def detect_format(uri: str, data: bytes) -> str:
     'jsonl'
     >>> detect_format("story.txt", b"Plain words.")
     'text'
+
+    A fetched URL is a feed: an HTML page in its place is a dead letter, not an article.
+
+    >>> detect_format("https://news.test/rss", b"<html><body>Moved</body></html>")
+    'feed'
     """
+    if urlparse(uri).scheme.lower() in ("http", "https"):
+        return FEED
     name = uri.lower().removesuffix(".gz")
     head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
     if head.startswith(b"<") and _FEED_ROOT.search(head):
