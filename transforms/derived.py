@@ -66,53 +66,6 @@ _SKELETON = str.maketrans(
         "_": "",
     }
 )
-_KANA_ROWS = {
-    "": "アイウエオ",
-    "k": "カキクケコ",
-    "g": "ガギグゲゴ",
-    "s": "サシスセソ",
-    "z": "ザジズゼゾ",
-    "t": "タチツテト",
-    "d": "ダヂヅデド",
-    "n": "ナニヌネノ",
-    "h": "ハヒフヘホ",
-    "b": "バビブベボ",
-    "p": "パピプペポ",
-    "m": "マミムメモ",
-    "r": "ラリルレロ",
-}
-#: Katakana (how Japanese writes foreign names) as romaji, enough for a skeleton.
-_KATAKANA = {
-    **{
-        kana: consonant + vowel
-        for consonant, row in _KANA_ROWS.items()
-        for kana, vowel in zip(row, "aiueo", strict=True)
-    },
-    "シ": "shi",
-    "チ": "chi",
-    "ツ": "tsu",
-    "フ": "fu",
-    "ジ": "ji",
-    "ヤ": "ya",
-    "ユ": "yu",
-    "ヨ": "yo",
-    "ワ": "wa",
-    "ヲ": "o",
-    "ン": "n",
-    "ヴ": "vu",
-    "ァ": "a",
-    "ィ": "i",
-    "ゥ": "u",
-    "ェ": "e",
-    "ォ": "o",
-    "ャ": "ya",
-    "ュ": "yu",
-    "ョ": "yo",
-    "ッ": "",
-    "ー": "",
-    "・": " ",
-}
-_KATAKANA_NAME = re.compile("[ァ-ヺー・]{3,}")
 _NUMBER = re.compile(r"\d+(?:[.,\u00a0\u202f ]\d+)*")
 _NAME = re.compile(r"(?<![\w.])([^\W\d_][^\W\d_'’-]+(?:[-'’][^\W\d_]+)*)")
 _SENTENCE_START = re.compile(r"(?:^|[.!?:\n“\"«„]\s*)$")
@@ -227,11 +180,6 @@ def fingerprints(text: str, max_chars: int = 20_000) -> frozenset[str]:
             found.add("n:" + token)
     for match in _CJK_MONTH.finditer(text):
         found.add(f"m:{int(match.group(1))}")
-    for match in _KATAKANA_NAME.finditer(text):
-        for part in "".join(_KATAKANA.get(ch, "") for ch in match.group()).split():
-            key = skeleton(part)
-            if len(key) >= 3:
-                found.add("p:" + key)
     for match in _NAME.finditer(text):
         word = match.group(1)
         lower = word.lower()
