@@ -249,7 +249,7 @@ def test_a_retry_after_beyond_the_limit_ends_the_retries(server: FeedServer) -> 
     start = time.monotonic()
     outcome = fetch(server, "/feed")
     assert outcome.status == FAILED and outcome.http_status == 429 and outcome.attempts == 1
-    assert "Retry-After" in outcome.error_message
+    assert outcome.error_type == "HTTPStatusError" and "Retry-After 3600 s" in outcome.error_message
     assert time.monotonic() - start < 1.0
 
 
@@ -433,3 +433,11 @@ def test_feed_lists_from_the_command_line(tmp_path: Path) -> None:
         feed_urls([], str(empty))
     with pytest.raises(UsageError, match="cannot read"):
         feed_urls([], str(tmp_path / "absent.txt"))
+
+
+def test_no_retry_starts_after_the_feed_deadline(server: FeedServer) -> None:
+    server.routes["/feed"] = lambda handler: send(handler, 503, b"", {"Retry-After": "1"})
+    start = time.monotonic()
+    outcome = fetch(server, "/feed", retries=10, feed_deadline=0.5)
+    assert outcome.status == FAILED and outcome.attempts == 1 and time.monotonic() - start < 1.0
+    assert "no retry after 0.5 s" in outcome.error_message

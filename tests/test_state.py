@@ -100,6 +100,10 @@ def test_output_of_a_run_that_never_committed_is_removed(tmp_path: Path) -> None
 
 # --- two scheduled runs in a row ---------------------------------------------
 
+ASCII_LIE = rss(
+    [("u-1", "Café reopens", "Zoë’s café on the harbour reopened on Monday, with crème brûlée on the menu.")],
+    declaration='<?xml version="1.0"?>',
+)
 LOCAL = rss(
     [("loc-1", "Harbour works", "Harbour works begin on Monday and the ferry moves to pier two for a month.")]
 )
@@ -120,10 +124,14 @@ def scheduled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, ob
         )
         server.routes["/liar"] = lambda h: send(h, 200, lying_bodies.pop(0), {"ETag": '"always"'})
         server.routes["/broken"] = lambda h: send(h, 500, b"down")
+        # Declares us-ascii, sends UTF-8, and has no validators at all: only its hash says unchanged.
+        server.routes["/ascii"] = lambda h: send(
+            h, 200, ASCII_LIE, {"Content-Type": "application/rss+xml; charset=us-ascii"}
+        )
         feeds = base / "feeds.txt"
         feeds.write_text(
             "# the desks we follow\n"
-            + "\n".join(server.url(p) for p in ("/news", "/stamped", "/liar", "/broken"))
+            + "\n".join(server.url(p) for p in ("/news", "/stamped", "/liar", "/broken", "/ascii"))
             + "\n",
             encoding="utf-8",
         )
@@ -163,7 +171,7 @@ def test_each_run_writes_under_its_own_prefix(scheduled: dict) -> None:
 def test_the_first_run_writes_everything(scheduled: dict) -> None:
     articles, dead, summary = read_output(scheduled["out"] / "run=20260101T000000Z")
     assert Counter(a["source"]["entry_id"] for a in articles) == Counter(
-        {"a-1": 2, "a-2": 2, "s-1": 1, "loc-1": 1}
+        {"a-1": 2, "a-2": 2, "s-1": 1, "loc-1": 1, "u-1": 1}
     ), "/news and /liar serve the same two entries, as two sources"
     assert [(d["stage"], d["error_type"]) for d in dead] == [("fetch", "HTTPStatusError")]
     assert "HTTP 500" in dead[0]["error_message"]
@@ -185,6 +193,15 @@ def test_the_first_run_writes_everything(scheduled: dict) -> None:
     }
 
 
+def test_the_servers_charset_reaches_the_record(scheduled: dict) -> None:
+    articles, _, _ = read_output(scheduled["out"] / "run=20260101T000000Z")
+    (cafe,) = [a for a in articles if a["source"]["entry_id"] == "u-1"]
+    assert cafe["title"] == "Café reopens" and "Zoë’s café" in cafe["text"]
+    charset = [r for r in cafe["repairs"] if r["kind"] == "charset"]
+    assert len(charset) == 1 and "HTTP Content-Type charset=us-ascii" in charset[0]["detail"]
+    assert "utf-8" in charset[0]["detail"]
+
+
 def test_the_second_run_writes_exactly_the_new_entry(scheduled: dict) -> None:
     articles, dead, summary = read_output(scheduled["out"] / "run=20260101T010000Z")
     assert [(a["source"]["entry_id"], a["title"]) for a in articles] == [("a-3", "Ferry timetable")]
@@ -199,6 +216,7 @@ def test_the_second_run_writes_exactly_the_new_entry(scheduled: dict) -> None:
     }
     assert _feed(summary, "/stamped")["status"] == "not_modified"
     assert _feed(summary, "/liar")["status"] == "unchanged", "same body on a 200: skipped by its hash"
+    assert _feed(summary, "/ascii")["status"] == "unchanged"
     # Two of /news, and the local file's entry: read again, not written again.
     assert summary["skipped_seen"] == 3
 
@@ -206,7 +224,7 @@ def test_the_second_run_writes_exactly_the_new_entry(scheduled: dict) -> None:
 def test_the_third_run_sends_the_validators_and_writes_nothing(scheduled: dict) -> None:
     articles, _, summary = read_output(scheduled["out"] / "run=20260101T020000Z")
     assert articles == []
-    assert summary["feeds"] == {"failed": 1, "not_modified": 2, "unchanged": 1}
+    assert summary["feeds"] == {"failed": 1, "not_modified": 2, "unchanged": 2}
     news = [headers for path, headers in scheduled["requests"] if path == "/news"]
     assert "If-None-Match" not in news[0]
     assert news[1]["If-None-Match"] == '"v1"' and news[2]["If-None-Match"] == '"v2"'

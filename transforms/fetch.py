@@ -81,6 +81,8 @@ class FetchSettings:
     backoff: float = 1.0
     #: Longest single wait before a retry; a Retry-After beyond it ends the retries.
     max_wait: float = 60.0
+    #: No new attempt starts this long after the first: one feed's worst case stays bounded.
+    feed_deadline: float = 300.0
     user_agent: str = ""
 
 
@@ -354,7 +356,9 @@ def fetch_feed(
     if parts.scheme.lower() not in SCHEMES or not parts.netloc:
         return _failed(url, old, 0, None, UnsupportedScheme(f"only http and https URLs are fetched: {url!r}"))
     headers = conditional_headers(old)
+    give_up = time.monotonic() + settings.feed_deadline
     last: FetchError | None = None
+    note = ""
     http_status: int | None = None
     for attempt in range(1, settings.retries + 2):
         try:
@@ -367,15 +371,16 @@ def fetch_feed(
                 break
             wait = error.wait if error.wait is not None else backoff_delay(attempt, settings)
             if wait > settings.max_wait:
-                last = FetchError(
-                    f"{error}; Retry-After {wait:g} s is over the {settings.max_wait:g} s limit"
-                )
+                note = f"; Retry-After {wait:g} s is over the {settings.max_wait:g} s limit"
+                break
+            if time.monotonic() + wait > give_up:
+                note = f"; no retry after {settings.feed_deadline:g} s"
                 break
             time.sleep(wait)
             continue
         return _outcome(url, old, attempt, response, body)
     assert last is not None
-    return _failed(url, old, attempt, http_status, last)
+    return _failed(url, old, attempt, http_status, last, note)
 
 
 def _outcome(
@@ -405,9 +410,14 @@ def _outcome(
 
 
 def _failed(
-    url: str, old: FeedValidators, attempts: int, http_status: int | None, error: FetchError
+    url: str,
+    old: FeedValidators,
+    attempts: int,
+    http_status: int | None,
+    error: FetchError,
+    note: str = "",
 ) -> FetchOutcome:
-    message = str(error)
+    message = str(error) + note
     if attempts > 1:
         message += f" (after {attempts} attempts)"
     # The old validators stay: the next run's request is as conditional as this one's.
