@@ -307,12 +307,15 @@ def run(argv: Sequence[str] | None = None) -> dict[str, Any]:
     if ingest.max_bytes <= 0:
         raise UsageError("--max_bytes must be positive")
     run_time = parse_run_time(ingest.run_time)
-    feeds = feed_urls(ingest.input, ingest.feeds)
     fetch = fetch_settings(ingest)
     dry_run = _flag(options.view_as(TestOptions).dry_run)
     options.view_as(TestOptions).dry_run = dry_run
+    # A dry run reaches no remote store: a remote --feeds file is not read then.
+    feeds = feed_urls(ingest.input, None if dry_run and not _is_local(ingest.feeds or "") else ingest.feeds)
     if _runs_on_dataflow(options):
-        local = [path for path in [*ingest.input, ingest.output] if _is_local(path)]
+        # The state is read and written by the workers, so it cannot be local either.
+        remote = [*ingest.input, ingest.output, *([ingest.state] if ingest.state else [])]
+        local = [path for path in remote if _is_local(path)]
         if local:
             raise UsageError(f"{local[0]}: Dataflow workers cannot reach local paths; use gs:// paths")
     patterns = sorted(

@@ -258,3 +258,11 @@ def test_a_failed_run_leaves_the_state_and_the_next_run_redoes_the_work(tmp_path
     assert sorted(a["source"]["entry_id"] for a in articles) == ["a-1", "a-2"]
     assert summary["feeds"] == {"fetched": 1}
     assert load_state(str(state)).last_run == T1_MS + HOUR
+
+
+def test_a_local_state_is_refused_on_dataflow(tmp_path: Path) -> None:
+    from pipelines.ingest import run
+
+    args = ["--input", "https://news.test/rss", "--output", "gs://bucket/out", "--state", str(tmp_path)]
+    with pytest.raises(UsageError, match="Dataflow workers cannot reach local paths"):
+        run([*args, "--runner", "DataflowRunner", "--dry_run", "True"])
