@@ -11,6 +11,7 @@ Real processes, started and stopped by the tests; clients reach them on 127.0.0.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -165,3 +166,57 @@ def test_direct_runner_on_two_processes_gives_the_same_records(
     assert articles == direct_articles
     assert sorted(map(repr, dead)) == sorted(map(repr, direct_dead))
     assert comparable(summary) == comparable(direct_summary)
+
+
+# --- deploy/flink ---------------------------------------------------------------------------
+
+FLINK_COMPOSE = Path(__file__).resolve().parents[1] / "deploy" / "flink" / "docker-compose.yml"
+
+
+def _documented_flink_command() -> list[str]:
+    """The `docker compose ... run --rm newsbeam ingest ...` line of the compose file's header."""
+    header = [
+        line.removeprefix("#").strip()
+        for line in FLINK_COMPOSE.read_text().splitlines()
+        if line.startswith("#")
+    ]
+    start = next(i for i, line in enumerate(header) if "run --rm newsbeam" in line)
+    words: list[str] = []
+    for line in header[start:]:
+        words.extend(line.rstrip("\\").split())
+        if not line.endswith("\\"):
+            break
+    return words[words.index("newsbeam", words.index("--rm")) + 1 :]
+
+
+def test_flink_compose_runs_one_beam_version() -> None:
+    import apache_beam
+    import yaml
+    from apache_beam.options.pipeline_options import FlinkRunnerOptions
+
+    services = yaml.safe_load(FLINK_COMPOSE.read_text())["services"]
+    job_server = services["job-server"]["image"]
+    flink = job_server.removeprefix("apache/beam_flink").split("_job_server:")
+    assert flink[1] == apache_beam.__version__
+    assert flink[0] in FlinkRunnerOptions.PUBLISHED_FLINK_VERSIONS
+    assert all(
+        services[name]["image"].startswith(f"flink:{flink[0]}-") for name in ("jobmanager", "taskmanager")
+    )
+    # The workers and the command line run the project image, the pool beside a task manager.
+    assert services["worker-pool"]["image"] == services["newsbeam"]["image"]
+    assert services["worker-pool"]["network_mode"] == "service:taskmanager"
+
+
+def test_documented_flink_command_builds_the_pipeline(tmp_path: Path) -> None:
+    # The exact options of deploy/flink's command line, as a dry run: parsed, the whole pipeline
+    # built and pickled for the portable runner, nothing sent (there is no job server here).
+    args = _documented_flink_command()
+    assert args[0] == "ingest"
+    args = [
+        arg.replace("/data/samples", str(SAMPLES)).replace("/data/out", str(tmp_path / "out")) for arg in args
+    ]
+    result = run_newsbeam(*args, "--dry_run=True")
+    assert result.returncode == 0, result.stderr
+    printed = json.loads(result.stdout)
+    assert printed["job"]["state"] == "NOT_RUN"
+    assert "WriteArticles" in printed["job"]["stages"]
