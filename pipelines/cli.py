@@ -49,6 +49,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(USAGE)
         return 0
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    # A Dataflow job's id and console address are logged at INFO: whoever waits for the job
+    # (a person, Airflow's Beam operator) needs them.
+    logging.getLogger("apache_beam.runners.dataflow").setLevel(logging.INFO)
     from pipelines.ingest import UsageError, run
 
     try:
