@@ -43,6 +43,7 @@ from transforms.state import (
     ReadState,
     SkipIngested,
     StateError,
+    StateSettings,
     feed_validators,
     load_state,
     run_output,
@@ -154,14 +155,14 @@ def build_pipeline(
     run_info: dict[str, Any],
     feeds: Sequence[str] = (),
     fetch: FetchSettings | None = None,
-    state_dir: str | None = None,
+    incremental: StateSettings | None = None,
 ) -> beam.Pipeline:
     """Every stage, in order; each stage's failures join the dead letters.
 
-    Feed URLs are fetched by a stage of their own; with ``state_dir`` the entries of
+    Feed URLs are fetched by a stage of their own; with ``incremental`` the entries of
     earlier runs are dropped after parsing and the new state is written last.
     """
-    state = pipeline | "ReadState" >> ReadState(state_dir)
+    state = pipeline | "ReadState" >> ReadState(incremental.directory if incremental else None)
     files = pipeline | "ReadInputs" >> ReadInputs(list(patterns), settings)
     validators = state | "FeedValidators" >> beam.Map(feed_validators)
     fetched = pipeline | "FetchFeeds" >> FetchFeeds(
@@ -200,11 +201,11 @@ def build_pipeline(
     summary = (items, articles, dead_letters, fresh[SEEN], reports) | "SummarizeRun" >> SummarizeRun(
         output, run_info
     )
-    if state_dir:
+    if incremental:
         # The state is the run's commit point: written once every output file is final.
         finished = (written, written_dead, summary) | "OutputsWritten" >> beam.Flatten()
-        _ = (state, articles, reports, finished) | "CommitState" >> CommitState(
-            state_dir, settings.run_time_millis
+        _ = (state, articles, fresh[SEEN], reports, finished) | "CommitState" >> CommitState(
+            incremental, settings.run_time_millis
         )
     return pipeline
 
@@ -238,8 +239,8 @@ def stage_names(proto: Any) -> list[str]:
     ]
 
 
-#: Terminal states of a job that did not produce a complete output.
-FAILED_STATES = frozenset({PipelineState.FAILED, PipelineState.CANCELLED, PipelineState.STOPPED})
+#: States of a job that will not produce its output (STOPPED is a job not started yet).
+FAILED_STATES = frozenset({PipelineState.FAILED, PipelineState.CANCELLED})
 
 
 def launch(pipeline: beam.Pipeline, options: PipelineOptions, output: str, dry_run: bool) -> dict[str, Any]:
@@ -263,8 +264,10 @@ def launch(pipeline: beam.Pipeline, options: PipelineOptions, output: str, dry_r
     result = pipeline.run()
     if wait:
         result.wait_until_finish()
-        if result.state == PipelineState.DONE:
-            return read_summary(output)
+    # Runners that finish within run() (the DirectRunner) leave the summary to read even
+    # unwaited; a created template reports DONE with no job behind it.
+    if not (dry_run or cloud.template_location) and result.state == PipelineState.DONE:
+        return read_summary(output)
     job["state"] = "NOT_SUBMITTED" if dry_run else str(result.state)
     dataflow_job = getattr(result, "job", None)
     if dataflow_job is not None:
@@ -351,7 +354,8 @@ def run(argv: Sequence[str] | None = None) -> dict[str, Any]:
     if removed:
         log.info("removed %d output files of an earlier run in %s", removed, ingest.output)
     pipeline = beam.Pipeline(options=options)
-    build_pipeline(pipeline, patterns, ingest.output, settings, run_info, feeds, fetch, ingest.state)
+    incremental = StateSettings(ingest.state, ingest.state_keep_days) if ingest.state else None
+    build_pipeline(pipeline, patterns, ingest.output, settings, run_info, feeds, fetch, incremental)
     return launch(pipeline, options, ingest.output, dry_run)
 
 
@@ -376,6 +380,8 @@ def fetch_settings(ingest: IngestOptions) -> FetchSettings:
         raise UsageError("--fetch_timeout must be positive")
     if ingest.fetch_retries < 0:
         raise UsageError("--fetch_retries must be 0 or more")
+    if ingest.state_keep_days < 0:
+        raise UsageError("--state_keep_days must be 0 (keep forever) or more")
     return FetchSettings(
         read_timeout=ingest.fetch_timeout,
         max_bytes=ingest.fetch_max_bytes,

@@ -30,6 +30,13 @@ class IngestOptions(PipelineOptions):
             "entries already written. With it, only new entries are written, under OUTPUT/run=<run_time>/.",
         )
         parser.add_argument(
+            "--state_keep_days",
+            type=float,
+            default=90.0,
+            help="Forget an entry once its source, read again, has not held it for this many days "
+            "(default 90; 0 keeps every entry forever).",
+        )
+        parser.add_argument(
             "--fetch_max_bytes",
             type=int,
             default=10 * 1024 * 1024,

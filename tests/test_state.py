@@ -81,6 +81,19 @@ def test_updated_state_keeps_what_a_failure_did_not_replace() -> None:
     assert new.last_run == T1_MS + HOUR
 
 
+def test_ids_gone_from_a_source_read_again_are_forgotten_after_keep_days() -> None:
+    day = 86_400_000
+    old = IngestState(
+        T1_MS, {}, {"f": {"gone": T1_MS, "still": T1_MS, "recent": T1_MS + 9 * day}, "g": {"z": T1_MS}}
+    )
+    now = T1_MS + 10 * day
+    new = updated_state(old, now, [], written=[("f", "new")], present=[("f", "still")], keep_days=5)
+    assert new.seen["f"] == {"still": now, "new": now, "recent": T1_MS + 9 * day}
+    assert new.seen["g"] == {"z": T1_MS}, "a source not read this run says nothing about what left it"
+    kept = updated_state(old, now, [], written=[("f", "new")], keep_days=0)
+    assert set(kept.seen["f"]) == {"gone", "still", "recent", "new"}
+
+
 def test_output_of_a_run_that_never_committed_is_removed(tmp_path: Path) -> None:
     state_dir, out = tmp_path / "state", tmp_path / "out"
     commit_state(str(state_dir), IngestState(T1_MS))
@@ -238,7 +251,8 @@ def test_the_state_holds_validators_hashes_and_written_ids(scheduled: dict) -> N
     (news,) = [url for url in state.feeds if url.endswith("/news")]
     assert state.feeds[news].etag == '"v2"' and state.feeds[news].body_hash.startswith("sha256:")
     assert len(state.seen[news]) == 3
-    assert set(state.seen[news].values()) == {T1_MS, T1_MS + HOUR}
+    # Last found in the second run (the third got a 304 and read nothing).
+    assert set(state.seen[news].values()) == {T1_MS + HOUR}
     assert not [url for url in state.feeds if url.endswith("/broken")], "a feed that never answered"
 
 

@@ -2,7 +2,9 @@
 
 ``DIR/state.json`` holds, per feed URL, the validators of its last answer (``ETag``,
 ``Last-Modified``) and the hash of its last body, and per source the ids of the
-articles already written. An article's id is a hash of its source and its entry key
+articles already written, each with the last run that found it there (an id its
+source, read again, has not held for ``--state_keep_days`` is forgotten).
+An article's id is a hash of its source and its entry key
 (guid/id, else link, else a hash of title and text: ``transforms.parse``), so an id
 seen before is an entry ingested before, whatever its position in the feed.
 
@@ -50,13 +52,23 @@ class StateError(Exception):
 
 
 @dataclass(frozen=True)
+class StateSettings:
+    """Where the state lives and how long it remembers an entry gone from its source."""
+
+    directory: str
+    #: An id is forgotten once its source, read again, has not held it for this long
+    #: (0: never). Without it the state of an hourly run over hundreds of feeds only grows.
+    keep_days: float = 90.0
+
+
+@dataclass(frozen=True)
 class IngestState:
     """The state of ``--state DIR`` as the run sees it; empty for a first run."""
 
     #: The run time (ms since the epoch) of the last run that committed this state.
     last_run: int | None = None
     feeds: dict[str, FeedValidators] = field(default_factory=dict)
-    #: Source URI -> {article id: run time (ms) of the run that wrote it}.
+    #: Source URI -> {article id: run time (ms) of the last run that found it in its source}.
     seen: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def validators(self) -> dict[str, FeedValidators]:
@@ -120,10 +132,16 @@ def updated_state(
     run_time_millis: int,
     reports: Iterable[FeedReport],
     written: Iterable[tuple[str, str]],
+    present: Iterable[tuple[str, str]] = (),
+    keep_days: float = 0.0,
 ) -> IngestState:
     """The state after this run: new validators and hashes, the ids it wrote added.
 
-    A failed feed keeps its old validators; a feed not asked for this run keeps its entry.
+    ``written`` and ``present`` (skipped as seen) are the ``(source, id)`` pairs found
+    in the sources this run read; they are marked seen now. In those sources, and only
+    there, ids not found for ``keep_days`` are dropped: a source that was not read
+    (304, unchanged body, failure) says nothing about what left it. A failed feed keeps
+    its old validators; a feed not asked for this run keeps its entry.
 
     >>> old = IngestState(1, {"u": FeedValidators("a", None, "h1")}, {"u": {"x": 1}})
     >>> new = updated_state(old, 2, [FeedReport("u", "fetched", 200, 1, FeedValidators("b", None, "h2"))],
@@ -136,8 +154,14 @@ def updated_state(
         if report.status != FAILED:
             feeds[report.url] = report.validators
     seen = {uri: dict(ids) for uri, ids in old.seen.items()}
-    for uri, article_id in written:
-        seen.setdefault(uri, {}).setdefault(article_id, run_time_millis)
+    read: set[str] = set()
+    for uri, article_id in [*written, *present]:
+        seen.setdefault(uri, {})[article_id] = run_time_millis
+        read.add(uri)
+    if keep_days > 0:
+        oldest = run_time_millis - int(keep_days * 86_400_000)
+        for uri in read:
+            seen[uri] = {key: when for key, when in seen[uri].items() if when >= oldest}
     return IngestState(run_time_millis, feeds, seen)
 
 
@@ -265,45 +289,52 @@ def _written_key(article: dict[str, Any]) -> tuple[str, str]:
 
 
 class CommitStateFn(beam.DoFn):
-    def __init__(self, run_time_millis: int):
+    def __init__(self, run_time_millis: int, keep_days: float):
         self.run_time_millis = run_time_millis
+        self.keep_days = keep_days
 
     def process(
         self,
         state_dir: str,
         old: IngestState,
         written: list[tuple[str, str]],
+        present: list[tuple[str, str]],
         reports: list[FeedReport],
         finished: list[str],
     ) -> Iterator[str]:
         # ``finished`` (the output files, final) is only here to order this step after the writes.
         del finished
-        yield commit_state(state_dir, updated_state(old, self.run_time_millis, reports, sorted(written)))
+        new = updated_state(
+            old, self.run_time_millis, reports, sorted(written), sorted(present), self.keep_days
+        )
+        yield commit_state(state_dir, new)
 
 
 class CommitState(beam.PTransform):
-    """(old state, articles written, feed reports, output files) -> the new ``state.json``.
+    """(old state, articles written, skipped as seen, feed reports, output files) -> ``state.json``.
 
     Runs once, after every output file is final: the file names come in as a side
     input, and a side input is complete only when its producer is done.
     """
 
-    def __init__(self, state_dir: str, run_time_millis: int):
+    def __init__(self, settings: StateSettings, run_time_millis: int):
         super().__init__()
-        self.state_dir = state_dir
+        self.settings = settings
         self.run_time_millis = run_time_millis
 
     def expand(self, pcolls: tuple[beam.PCollection, ...]) -> beam.PCollection:
-        state, articles, reports, finished = pcolls
+        state, articles, skipped, reports, finished = pcolls
         written = articles | "KeyWritten" >> beam.Map(_written_key)
+        present = skipped | "KeySeen" >> beam.Map(_written_key)
         return (
             state.pipeline
-            | "StateDirectory" >> beam.Create([self.state_dir])
+            | "StateDirectory" >> beam.Create([self.settings.directory])
             | "WriteState"
             >> beam.ParDo(
-                CommitStateFn(self.run_time_millis),
+                CommitStateFn(self.run_time_millis, self.settings.keep_days),
                 beam.pvalue.AsSingleton(state),
                 beam.pvalue.AsList(written),
+                beam.pvalue.AsList(present),
                 beam.pvalue.AsList(reports),
                 beam.pvalue.AsList(finished),
             )
