@@ -279,9 +279,10 @@ def launch(pipeline: beam.Pipeline, options: PipelineOptions, output: str, dry_r
             stages=stage_names(dataflow_job.proto_pipeline),
         )
     if not dry_run:
-        # No id on some runners, and no job at all when a template was created.
+        # Dataflow's result has job_id(), the portable runner's only the id the job service
+        # gave it; no id on other runners, and no job at all when a template was created.
         with contextlib.suppress(AttributeError, OSError, ValueError):
-            job["id"] = result.job_id()
+            job["id"] = result.job_id() if hasattr(result, "job_id") else result._job_id
         if cloud.project and cloud.region and job.get("id"):
             job["console"] = (
                 f"https://console.cloud.google.com/dataflow/jobs/{cloud.region}/{job['id']}"

@@ -154,6 +154,41 @@ def test_portable_runner_with_external_workers_gives_the_same_records(
     assert comparable(summary) == comparable(direct_summary)
 
 
+def test_unwaited_portable_job_prints_the_job_then_writes_the_same_records(
+    tmp_path: Path, direct_run: tuple[list, list, dict], portable_services: dict[str, Any]
+) -> None:
+    out = tmp_path / "unwaited"
+    result = run_newsbeam(
+        "ingest",
+        "--input",
+        str(SAMPLES),
+        "--output",
+        str(out),
+        "--run_time",
+        RUN_TIME,
+        "--runner=PortableRunner",
+        f"--job_endpoint=127.0.0.1:{portable_services['job_port']}",
+        "--environment_type=EXTERNAL",
+        f"--environment_config=127.0.0.1:{portable_services['pool_port']}",
+        "--no_wait_until_finish",
+    )
+    assert result.returncode == 0, result.stderr[-4000:]
+    printed = json.loads(result.stdout)
+    if "job" in printed:  # submitted and still going: the job, not a summary
+        assert printed["job"]["runner"] == "PortableRunner" and printed["job"]["id"]
+        assert printed["job"]["state"] not in ("FAILED", "CANCELLED")
+        # The job service goes on without the command line; the summary is its last file.
+        deadline = time.monotonic() + 300
+        while not (out / "summary.json").exists():
+            assert time.monotonic() < deadline, "the submitted job wrote no summary.json"
+            time.sleep(0.2)
+    else:  # the job was already done when the command asked
+        assert printed["balanced"] is True
+    articles, _, summary = read_output(out)
+    assert articles == direct_run[0]
+    assert comparable(summary) == comparable(direct_run[2])
+
+
 def test_direct_runner_on_two_processes_gives_the_same_records(
     tmp_path: Path, direct_run: tuple[list, list, dict]
 ) -> None:
