@@ -234,7 +234,12 @@ def test_template_parameters_are_pipeline_options() -> None:
         example = _example(parameter)
         value = PipelineOptions(launcher_args([f"--{name}={example}"])).get_all_options()[name]
         read_back = value[0] if isinstance(value, list) else value
-        assert (str(read_back).lower() if isinstance(read_back, bool) else str(read_back)) == example
+        if isinstance(read_back, bool):
+            assert str(read_back).lower() == example
+        elif isinstance(read_back, int | float):
+            assert read_back == float(example)
+        else:
+            assert read_back == example
 
 
 def test_template_parameter_regexes_accept_the_examples_only() -> None:
@@ -247,6 +252,7 @@ def test_template_parameter_regexes_accept_the_examples_only() -> None:
         "max_bytes": "0",
         "language_seed": "-1",
         "streaming": "yes",
+        "state_keep_days": "-1",
     }
     for parameter in _metadata()["parameters"]:
         (regex,) = parameter["regexes"]
