@@ -381,12 +381,15 @@ def fetch_settings(ingest: IngestOptions) -> FetchSettings:
         raise UsageError("--fetch_timeout must be positive")
     if ingest.fetch_retries < 0:
         raise UsageError("--fetch_retries must be 0 or more")
+    if ingest.fetch_concurrency <= 0:
+        raise UsageError("--fetch_concurrency must be positive")
     if ingest.state_keep_days < 0:
         raise UsageError("--state_keep_days must be 0 (keep forever) or more")
     return FetchSettings(
         read_timeout=ingest.fetch_timeout,
         max_bytes=ingest.fetch_max_bytes,
         retries=ingest.fetch_retries,
+        concurrency=ingest.fetch_concurrency,
     )
 
 

@@ -49,6 +49,12 @@ class IngestOptions(PipelineOptions):
             help="Seconds a feed server may stay silent before the request is retried (default 30).",
         )
         parser.add_argument(
+            "--fetch_concurrency",
+            type=int,
+            default=8,
+            help="Feeds each worker fetches at once (default 8).",
+        )
+        parser.add_argument(
             "--fetch_retries",
             type=int,
             default=3,

@@ -27,6 +27,7 @@ from transforms.fetch import (
     NOT_MODIFIED,
     UNCHANGED,
     FeedValidators,
+    FetchFeedBatchFn,
     FetchFeedFn,
     FetchSettings,
     fetch_feed,
@@ -441,3 +442,27 @@ def test_no_retry_starts_after_the_feed_deadline(server: FeedServer) -> None:
     outcome = fetch(server, "/feed", retries=10, feed_deadline=0.5)
     assert outcome.status == FAILED and outcome.attempts == 1 and time.monotonic() - start < 1.0
     assert "no retry after 0.5 s" in outcome.error_message
+
+
+def test_a_batch_of_slow_feeds_is_fetched_at_once(server: FeedServer) -> None:
+    def slow(handler: BaseHTTPRequestHandler) -> None:
+        time.sleep(1)
+        send(handler, 200, FEED_V1)
+
+    for n in range(4):
+        server.routes[f"/slow{n}"] = slow
+    fn = FetchFeedBatchFn(
+        FetchSettings(**{**FAST.__dict__, "read_timeout": 3.0, "concurrency": 4}),
+        RunSettings(run_time_millis=RUN_TIME_MILLIS, pipeline_version="test"),
+    )
+    fn.setup()
+    try:
+        start = time.monotonic()
+        outputs = list(fn.process([(server.url(f"/slow{n}"), None) for n in range(4)]))
+        elapsed = time.monotonic() - start
+    finally:
+        fn.teardown()
+    assert [out.uri for out in outputs if isinstance(out, SourceFile)] == [
+        server.url(f"/slow{n}") for n in range(4)
+    ], "outputs in the batch's order"
+    assert elapsed < 2.5, f"four 1 s feeds fetched together, not one after the other: {elapsed:.1f} s"

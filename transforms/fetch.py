@@ -23,7 +23,8 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from email.message import Message
 from email.utils import parsedate_to_datetime
@@ -83,6 +84,8 @@ class FetchSettings:
     max_wait: float = 60.0
     #: No new attempt starts this long after the first: one feed's worst case stays bounded.
     feed_deadline: float = 300.0
+    #: Feeds one worker fetches at once: fetching waits on servers, not on the CPU.
+    concurrency: int = 8
     user_agent: str = ""
 
 
@@ -467,12 +470,18 @@ class FetchFeedFn(beam.DoFn):
             self._session.close()
 
     def process(self, element: tuple[str, FeedValidators | None]) -> Iterator[Any]:
+        yield from self._emit(self._fetch(element))
+
+    def _fetch(self, element: tuple[str, FeedValidators | None]) -> FetchOutcome:
         url, validators = element
         assert self._session is not None, "setup() was not called"
         try:
-            outcome = fetch_feed(self._session, url, validators, self.fetch)
+            return fetch_feed(self._session, url, validators, self.fetch)
         except Exception as error:  # a bug here must cost one feed, not the run
-            outcome = _failed(url, validators or FeedValidators(), 0, None, FetchError(repr(error)))
+            return _failed(url, validators or FeedValidators(), 0, None, FetchError(repr(error)))
+
+    def _emit(self, outcome: FetchOutcome) -> Iterator[Any]:
+        url = outcome.url
         self.counters[outcome.status].inc()
         yield pvalue.TaggedOutput(FEED_REPORT, report_of(outcome))
         if outcome.status == FETCHED:
@@ -499,8 +508,36 @@ class FetchFeedFn(beam.DoFn):
             )
 
 
-def _with_validators(url: str, validators: dict[str, FeedValidators]) -> tuple[str, FeedValidators | None]:
-    return url, validators.get(url)
+class FetchFeedBatchFn(FetchFeedFn):
+    """A batch of ``(url, validators)`` fetched at once by the worker's thread pool.
+
+    Runners give one DoFn thread to a bundle of elements; a feed is mostly waiting
+    on its server, so the worker overlaps up to ``concurrency`` of them. The
+    outputs follow the batch's order.
+    """
+
+    def setup(self) -> None:
+        super().setup()
+        self._pool = ThreadPoolExecutor(max_workers=max(1, self.fetch.concurrency))
+
+    def teardown(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        super().teardown()
+
+    def process(self, batch: list[tuple[str, FeedValidators | None]]) -> Iterator[Any]:  # type: ignore[override]
+        for outcome in self._pool.map(self._fetch, batch):
+            yield from self._emit(outcome)
+
+
+def _with_validators(
+    keyed: tuple[int, str], validators: dict[str, FeedValidators]
+) -> tuple[int, tuple[str, FeedValidators | None]]:
+    group, url = keyed
+    return group, (url, validators.get(url))
+
+
+def _batch(grouped: tuple[int, Iterable[tuple[str, FeedValidators | None]]]) -> list[Any]:
+    return sorted(grouped[1], key=lambda element: element[0])
 
 
 class FetchFeeds(beam.PTransform):
@@ -517,21 +554,25 @@ class FetchFeeds(beam.PTransform):
         validators: beam.PCollection,
     ):
         super().__init__()
-        self.urls = list(urls)
+        self.urls = list(dict.fromkeys(urls))
         self.fetch = fetch
         self.settings = settings
         self.validators = validators
 
     def expand(self, pbegin: beam.pvalue.PBegin) -> pvalue.DoOutputsTuple:
+        # Groups of at most ``concurrency`` feeds, made here rather than by bundles: a
+        # runner may cut bundles of one, and a group is fetched at once by one worker.
+        size = max(1, self.fetch.concurrency)
+        groups = max(1, -(-len(self.urls) // size))
+        keyed = [(index % groups, url) for index, url in enumerate(self.urls)]
         return (
             pbegin
-            | "ListFeeds" >> beam.Create(self.urls)
-            | "DropRepeatedFeeds" >> beam.Distinct()
+            | "ListFeeds" >> beam.Create(keyed)
             | "AttachValidators" >> beam.Map(_with_validators, beam.pvalue.AsSingleton(self.validators))
-            # One feed per element, spread over workers: a slow server holds one thread only.
-            | "SpreadFeeds" >> beam.Reshuffle()
+            | "GroupFeeds" >> beam.GroupByKey()
+            | "BatchFeeds" >> beam.Map(_batch)
             | "FetchFeeds"
-            >> beam.ParDo(FetchFeedFn(self.fetch, self.settings)).with_outputs(
+            >> beam.ParDo(FetchFeedBatchFn(self.fetch, self.settings)).with_outputs(
                 DEAD_LETTER, FEED_REPORT, main="files"
             )
         )
