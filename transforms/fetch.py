@@ -1,7 +1,9 @@
 """Stage ``fetch``: feed URLs in, their bytes out, with a conditional GET and a bounded cost.
 
 Fetching is a pipeline stage, not a step before it: ``FetchFeedFn`` builds one HTTP
-session per worker in ``setup()`` and fetches feeds in parallel on any runner. Every
+session per worker in ``setup()`` and fetches feeds in parallel on any runner; the batch
+stage hands each worker groups of ``concurrency`` feeds, fetched at once by a thread pool
+(``FetchFeedBatchFn``), since a feed mostly waits on its server. Every
 request is bounded: connect and read timeouts, a deadline for the whole body, a size
 cap on the decoded body (a gzip bomb stays small), at most 5 redirects, only ``http``
 and ``https``. 429 and 5xx answers and connection errors are retried with exponential
