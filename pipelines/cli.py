@@ -1,7 +1,7 @@
 """The ``newsbeam`` command.
 
-newsbeam ingest --input PATTERN [--input PATTERN ...] --output DIR [--run_time ISO8601]
-                [any Beam option: --runner, --direct_num_workers, ...]
+newsbeam ingest (--input PATTERN_OR_URL ... | --feeds FILE) --output DIR [--run_time ISO8601]
+                [--state DIR] [any Beam option: --runner, --direct_num_workers, ...]
 newsbeam inspect PATH [--where FIELD=VALUE] [--count-by FIELD] ...   (pipelines/inspect_avro.py)
 newsbeam report OUTPUT_DIR [--output FILE]                           (pipelines/report.py)
 """
@@ -13,14 +13,18 @@ import logging
 import sys
 from collections.abc import Sequence
 
-USAGE = """usage: newsbeam ingest --input PATTERN [--input PATTERN ...] --output DIR
-                       [--run_time ISO8601] [--max_bytes N] [Beam options: --runner, ...]
+USAGE = """usage: newsbeam ingest (--input PATTERN_OR_URL ... | --feeds FILE) --output DIR
+                       [--run_time ISO8601] [--state DIR] [--max_bytes N]
+                       [--fetch_max_bytes N] [--fetch_timeout S] [--fetch_retries N]
+                       [--fetch_concurrency N] [--state_keep_days D]
+                       [Beam options: --runner, --dry_run, ...]
        newsbeam inspect PATH [--where FIELD=VALUE] [--limit N] [--fields A,B.C] [--count-by FIELD]
        newsbeam report OUTPUT_DIR [--output FILE]
 
-Reads RSS/Atom feeds, JSON Lines and text files, repairs their encoding, detects
-language and translation provenance, extracts dates, and writes Avro records to
-DIR/articles-*.avro, dead letters to DIR/dead_letters-*.avro and DIR/summary.json.
+Reads RSS/Atom feeds (files or http(s) URLs), JSON Lines and text files, repairs their
+encoding, detects language and translation provenance, extracts dates, and writes Avro
+records to DIR/articles-*.avro, dead letters to DIR/dead_letters-*.avro and
+DIR/summary.json (with --state: under DIR/run=<run_time>/, only entries not seen before).
 
 --dry_run=True builds the job (on --runner DataflowRunner: the Dataflow job) and stops
 without running it; streaming jobs are submitted, not waited for. Both print the job.

@@ -76,5 +76,5 @@ class IngestOptions(PipelineOptions):
             "--language_seed",
             type=int,
             default=0,
-            help="Seed of the language detector (it samples at random).",
+            help="Kept for compatibility: language detection is deterministic and needs no seed.",
         )
