@@ -714,3 +714,20 @@ def test_parse_feed_entries_atom_entry_without_link_has_no_url() -> None:
     (article,) = _run(data)
     assert article["source"]["entry_id"] == "urn:uuid:7d0c0000-0000-4000-8000-000000000001"
     assert article["url"] is None
+
+
+@pytest.mark.parametrize("declared", ["iso-8859-1", "windows-1252", "us-ascii"])
+def test_feed_declaring_a_single_byte_charset_but_sending_utf8_is_read_and_recorded(declared: str) -> None:
+    feed = (
+        f'<?xml version="1.0" encoding="{declared}"?>\n<rss version="2.0"><channel><title>T</title>'
+        "<item><guid>1</guid><title>Caf\u00e9 opens</title>"
+        "<description>The caf\u00e9 in M\u00fcnchen opens at nine every morning.</description></item>"
+        "</channel></rss>"
+    ).encode()
+    candidates, dead = _split(_run(feed))
+    assert not dead
+    (article,) = candidates
+    assert article["title"] == "Caf\u00e9 opens"
+    assert "M\u00fcnchen" in article["text"]
+    details = [r["detail"] for r in article["repairs"] if r["kind"] == "charset"]
+    assert len(details) == 1 and declared in details[0] and "utf-8" in details[0]

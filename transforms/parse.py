@@ -9,6 +9,7 @@ is one item; each item becomes an article candidate or a dead letter.
 
 from __future__ import annotations
 
+import codecs
 import json
 import re
 from collections.abc import Iterator
@@ -417,6 +418,31 @@ def _charset_detail(problem: Exception, http_charset: str | None) -> str:
     return f"{detail} (HTTP Content-Type charset={http_charset})" if http_charset else detail
 
 
+_XML_DECLARED_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""")
+
+
+def _utf8_declared_as(data: bytes) -> str | None:
+    """The single-byte charset an XML declaration names for bytes that are really
+    non-ASCII UTF-8, else None.
+
+    >>> _utf8_declared_as('<?xml version="1.0" encoding="iso-8859-1"?><r>café</r>'.encode())
+    'iso-8859-1'
+    >>> _utf8_declared_as('<?xml version="1.0" encoding="iso-8859-1"?><r>café</r>'.encode("latin-1"))
+    >>> _utf8_declared_as('<?xml version="1.0" encoding="utf-8"?><r>café</r>'.encode())
+    """
+    match = _XML_DECLARED_ENCODING.match(data[:512])
+    if not match or data.isascii():
+        return None
+    declared = match.group(1).decode("ascii").lower()
+    try:
+        if codecs.lookup(declared).name.startswith(("utf-", "utf_")):
+            return None
+        data.decode("utf-8")
+    except (LookupError, UnicodeDecodeError):
+        return None
+    return declared
+
+
 def parse_feed_entries(source: SourceFile, settings: RunSettings) -> Iterator[Any]:
     """Yield one candidate per entry, or a dead letter per entry that cannot be one.
 
@@ -439,6 +465,7 @@ def parse_feed_entries(source: SourceFile, settings: RunSettings) -> Iterator[An
         raise NotAFeed(f"not an RSS or Atom feed{': ' + str(problem) if problem else ''}")
     feed_language = declared_language(parsed.feed.get("language"))
     charset = parsed.get("encoding")
+    lie = None if isinstance(problem, feedparser.CharacterEncodingOverride) else _utf8_declared_as(data)
     for index, entry in enumerate(parsed.entries):
         entry_id = entry.get("id") or None
         link = _web_address(entry.get("link"))
@@ -457,6 +484,18 @@ def parse_feed_entries(source: SourceFile, settings: RunSettings) -> Iterator[An
                     {
                         "kind": "charset",
                         "detail": _charset_detail(problem, source.charset),
+                        "original": "",
+                        "replacement": "",
+                        "count": 1,
+                    }
+                )
+            if lie:
+                # The XML parser reads such bytes as UTF-8 whatever the declaration
+                # says, and feedparser reports nothing: record the lie here.
+                repairs.append(
+                    {
+                        "kind": "charset",
+                        "detail": f"document declared as {lie}, but its bytes are utf-8",
                         "original": "",
                         "replacement": "",
                         "count": 1,
