@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 # Set RUN_TIME=2026-01-01T00:00:00Z to pin the run's logical time (default: now).
 RUN_TIME ?=
 
-.PHONY: install run test lint format clean eval-encoding eval-dates eval-language train-provenance eval-provenance
+.PHONY: install run test lint format clean eval-encoding eval-dates eval-language train-provenance eval-provenance bench
 
 install: $(STAMP)
 
@@ -47,6 +47,15 @@ train-provenance: install
 ## Translation provenance: held-out source language, seeds, derived-from links.
 eval-provenance: install
 	$(BIN)/python -m evaluations.provenance
+
+## Throughput, per-stage cost and peak memory of `newsbeam ingest` on the DirectRunner against a
+## hand-written loop and a floor, for N = 1,000 and 20,000 articles (benchmarks/README.md).
+## One size: make bench N=1000; more options: make bench BENCH_ARGS="--repeat 3 --no-workers2"
+N ?=
+BENCH_ARGS ?=
+bench: install
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/python -m benchmarks.bench $(if $(N),--n $(N)) $(BENCH_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -1,0 +1,1 @@
+"""Benchmarks: scripts that time the pipeline (``make bench``); never run as tests."""
