@@ -161,7 +161,8 @@ class FetchChanged(beam.PTransform):
     def expand(self, urls: beam.PCollection) -> pvalue.DoOutputsTuple:
         return (
             urls
-            | "KeyByFeed" >> beam.Map(lambda url: (url, None))
+            # Typed keys: a stateful DoFn needs a deterministic key coder.
+            | "KeyByFeed" >> beam.Map(lambda url: (url, None)).with_output_types(tuple[str, Any])
             | "FetchIfChanged"
             >> beam.ParDo(FetchChangedFn(self.fetch, self.settings)).with_outputs(
                 DEAD_LETTER, FEED_REPORT, main="files"
@@ -194,6 +195,21 @@ class PollFeeds(beam.PTransform):
 # --- directory watching -------------------------------------------------------------
 
 
+class FirstSightingFn(beam.DoFn):
+    """``(path, size)`` keyed by path -> itself the first time only; later listings are dropped."""
+
+    SEEN = ReadModifyWriteStateSpec("seen", PickleCoder())
+
+    def process(
+        self,
+        element: tuple[str, int],
+        seen=beam.DoFn.StateParam(SEEN),  # noqa: B008 (Beam's state API)
+    ) -> Iterator[tuple[str, int]]:
+        if not seen.read():
+            seen.write(True)
+            yield element
+
+
 class WatchFiles(beam.PTransform):
     """Files appearing under the patterns -> SourceFile (``files``) and dead letters, each path once."""
 
@@ -212,8 +228,10 @@ class WatchFiles(beam.PTransform):
                 interval=self.stream.poll_interval,
                 start_timestamp=Timestamp.of(self.stream.start),
                 stop_timestamp=self.stream.stop_timestamp,
-                # Each path once, remembered in the transform's own Beam state.
-                has_deduplication=True,
+                # Beam 2.77's deduplicating MatchContinuously (a Watch SDF) spends its polls
+                # faster than the interval on the DirectRunner and stops early: each poll
+                # lists everything, and FirstSightingFn keeps each path once, in Beam state.
+                has_deduplication=False,
                 empty_match_treatment=EmptyMatchTreatment.ALLOW,
             )
             for index, pattern in enumerate(self.patterns)
@@ -222,7 +240,9 @@ class WatchFiles(beam.PTransform):
             matched
             | "GatherMatches" >> beam.Flatten()
             | "KeepInputFiles" >> beam.Filter(lambda meta: not is_hidden(meta.path))
-            | "KeyByPath" >> beam.Map(lambda meta: (meta.path, meta.size_in_bytes))
+            | "KeyByPath"
+            >> beam.Map(lambda meta: (meta.path, meta.size_in_bytes)).with_output_types(tuple[str, int])
+            | "FirstSighting" >> beam.ParDo(FirstSightingFn())
             | "ReadFiles" >> beam.ParDo(ReadFileFn(self.settings)).with_outputs(DEAD_LETTER, main="files")
         )
 
@@ -369,6 +389,9 @@ class SkipSeenEntries(beam.PTransform):
     def expand(self, articles: beam.PCollection) -> beam.PCollection:
         return (
             articles
-            | "KeyBySource" >> beam.Map(lambda article: (article["source"]["uri"], article))
+            | "KeyBySource"
+            >> beam.Map(lambda article: (article["source"]["uri"], article)).with_output_types(
+                tuple[str, Any]
+            )
             | "DropSeen" >> beam.ParDo(SkipSeenFn(self.ttl))
         )
