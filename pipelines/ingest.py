@@ -171,7 +171,11 @@ def build_pipeline(
     sources = (files.files, fetched.files) | "GatherSources" >> beam.Flatten()
     parsed = sources | "ParseItems" >> ParseItems(settings)
     fresh = parsed.articles | "SkipIngested" >> SkipIngested(state)
-    repaired, repair_failures = fresh.new | "RepairEncoding" >> RepairEncoding(settings)
+    # Parsing gives a file's entries to one worker; the stages after it are most of the work, so
+    # the articles are spread over the workers first (a JSON Lines file of 20,000 entries would
+    # otherwise keep a second DirectRunner process, or every Dataflow worker but one, idle).
+    spread = fresh.new | "SpreadArticles" >> beam.Reshuffle()
+    repaired, repair_failures = spread | "RepairEncoding" >> RepairEncoding(settings)
     detected, language_failures = repaired | "DetectLanguage" >> DetectLanguage(settings)
     assessed, translation_failures = detected | "DetectTranslation" >> DetectTranslation(settings)
     linked = assessed | "LinkTranslations" >> LinkTranslations()
