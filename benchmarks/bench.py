@@ -472,8 +472,9 @@ def bench(n: int, pool: Sequence[tuple[str | None, str]], options: argparse.Name
                 continue
             script = [sys.executable, "-m", "benchmarks.bench", "--loop", name, "--corpus", str(corpus)]
             plan.append((name, [*script, "--loop-output", str(work / f"{name}.avro")]))
-        plan.append(("pipeline, 1 worker", pipeline_command(corpus, work / "out1", 1)))
-        if not options.no_workers2:
+        if not options.no_pipeline:
+            plan.append(("pipeline, 1 worker", pipeline_command(corpus, work / "out1", 1)))
+        if not (options.no_pipeline or options.no_workers2):
             plan.append(("pipeline, 2 workers", pipeline_command(corpus, work / "out2", 2)))
         for label, command in plan:
             best: Measure | None = None
@@ -528,6 +529,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--n", type=int, action="append", help="corpus size; repeat for several")
     parser.add_argument("--repeat", type=int, default=1, help="runs of each command; the least CPU counts")
     parser.add_argument("--no-workers2", action="store_true", help="skip the two-worker pipeline run")
+    parser.add_argument("--no-pipeline", action="store_true", help="only the reference loops")
     parser.add_argument("--no-hand", action="store_true", help="skip the hand-written loop (slow)")
     parser.add_argument("--no-stages", action="store_true", help="skip the per-stage micro-benchmark")
     parser.add_argument("--keep", action="store_true", help="keep the temp directory")
