@@ -45,7 +45,12 @@ from transforms.stream import (
 )
 from transforms.translation import DetectTranslation
 from transforms.validate import record_checker
-from transforms.windowed_write import WriteWindowedArticles, WriteWindowedDeadLetters, windowing
+from transforms.windowed_write import (
+    SummarizeWindows,
+    WriteWindowedArticles,
+    WriteWindowedDeadLetters,
+    windowing,
+)
 from transforms.write import ARTICLES_PREFIX, DEAD_LETTERS_PREFIX
 
 log = logging.getLogger("newsbeam")
@@ -79,6 +84,7 @@ def build_streaming_pipeline(
     fetch: FetchSettings | None = None,
     subscription: str | None = None,
     messages: beam.PCollection | None = None,
+    run_info: dict[str, Any] | None = None,
 ) -> beam.Pipeline:
     """Every stage of the batch pipeline between unbounded sources and windowed files.
 
@@ -90,7 +96,8 @@ def build_streaming_pipeline(
     dead: list[beam.PCollection] = []
     urls: list[beam.PCollection] = []
     if patterns:
-        files = pipeline | "WatchFiles" >> WatchFiles(patterns, stream, settings)
+        # Named as the batch stage it replaces: the same stage names on every runner's job.
+        files = pipeline | "ReadInputs" >> WatchFiles(patterns, stream, settings)
         sources.append(files.files)
         dead.append(files[DEAD_LETTER])
     if feeds:
@@ -142,6 +149,7 @@ def build_streaming_pipeline(
     ) | "GatherDeadLetters" >> beam.Flatten()
     _ = articles | "WriteArticles" >> WriteWindowedArticles(output)
     _ = dead_letters | "WriteDeadLetters" >> WriteWindowedDeadLetters(output)
+    _ = (articles, dead_letters) | "SummarizeRun" >> SummarizeWindows(output, dict(run_info or {}))
     return pipeline
 
 
@@ -242,5 +250,16 @@ def run_streaming(options: PipelineOptions) -> dict[str, Any]:
         stop=None if ingest.max_run_seconds is None else start + ingest.max_run_seconds,
     )
     pipeline = beam.Pipeline(options=options)
-    build_streaming_pipeline(pipeline, patterns, ingest.output, settings, stream, feeds, fetch, subscription)
+    run_info = {
+        "run_time": run_time.isoformat().replace("+00:00", "Z"),
+        "pipeline_version": settings.pipeline_version,
+        "inputs": inputs,
+        "output": ingest.output,
+        "streaming": True,
+    }
+    if subscription:
+        run_info["pubsub_subscription"] = subscription
+    build_streaming_pipeline(
+        pipeline, patterns, ingest.output, settings, stream, feeds, fetch, subscription, run_info=run_info
+    )
     return launch_streaming(pipeline, options, ingest.output, dry_run, stream)

@@ -114,6 +114,11 @@ def test_windows_duplicates_late_data_and_dead_letters(tmp_path: Path) -> None:
     }
     (dead,) = files[("dead_letters", third, 0)]
     assert dead["payload"] == b"{not json" and dead["source_uri"] == SUBSCRIPTION
+    # One summary per window firing, saying what it wrote.
+    summaries = {path.name: json.loads(path.read_text()) for path in tmp_path.glob("summary-*.json")}
+    late = summaries[f"summary-{first}-{iso(T0 + 60)[:-1]}-pane1-00000-of-00001.json"]
+    assert (late["articles_written"], late["dead_letters"], late["balanced"]) == (1, 0, True)
+    assert sum(summary["articles_written"] for summary in summaries.values()) == 4
 
 
 def test_entry_later_than_the_lateness_takes_its_arrival_time(tmp_path: Path) -> None:

@@ -23,7 +23,17 @@ from apache_beam.transforms import trigger, window
 from apache_beam.utils.timestamp import Duration
 
 from schemas import article_schema, dead_letter_schema
-from transforms.write import ARTICLES_PREFIX, DEAD_LETTERS_PREFIX, to_record
+from transforms.write import (
+    ARTICLES_PREFIX,
+    DEAD_LETTERS_PREFIX,
+    SumCountsFn,
+    article_counts,
+    dead_letter_counts,
+    format_summary,
+    to_record,
+)
+
+SUMMARY_PREFIX = "summary"
 
 AVRO_SUFFIX = ".avro"
 
@@ -48,7 +58,7 @@ class AvroSink(fileio.FileSink):
             self._writer.flush()
 
 
-def window_file_naming(prefix: str) -> fileio.FileNaming:
+def window_file_naming(prefix: str, suffix: str = AVRO_SUFFIX) -> fileio.FileNaming:
     """``PREFIX-<window>-pane<N>-SSSSS-of-NNNNN.avro``, the destination being the pane index.
 
     ``WriteToFiles`` names files without their pane (its writers do not know it), so a
@@ -62,7 +72,7 @@ def window_file_naming(prefix: str) -> fileio.FileNaming:
     """
 
     def name(win, pane, shard_index, total_shards, compression, destination) -> str:
-        return fileio.default_file_naming(f"{prefix}", AVRO_SUFFIX)(
+        return fileio.default_file_naming(prefix, suffix)(
             win, None, shard_index, total_shards, compression, None
         ).replace(f"-{shard_index:05d}-of-", f"-pane{destination}-{shard_index:05d}-of-", 1)
 
@@ -149,4 +159,66 @@ class WriteWindowedDeadLetters(beam.PTransform):
     def expand(self, dead_letters: beam.PCollection) -> beam.PCollection:
         return dead_letters | "WriteDeadLetterFiles" >> WriteWindowedAvro(
             self.output, DEAD_LETTERS_PREFIX, dead_letter_schema()
+        )
+
+
+class JsonSink(fileio.FileSink):
+    """``(pane, text)`` -> a file holding the text."""
+
+    def open(self, fh: BinaryIO) -> None:
+        self._fh = fh
+
+    def write(self, paned: tuple[int, str]) -> None:
+        self._fh.write(paned[1].encode("utf-8"))
+
+    def flush(self) -> None:
+        self._fh.flush()
+
+
+def _counted_item(counts: dict[str, int]) -> dict[str, int]:
+    # Every record written is an item of its window: an article or a dead letter.
+    return {**counts, "items_read": 1}
+
+
+def _paned_summary(
+    counts: dict[str, int], run_info: dict[str, Any], pane: Any = beam.DoFn.PaneInfoParam
+) -> tuple[int, str]:
+    import json
+
+    return pane.index, json.dumps(format_summary(counts, run_info), indent=2)
+
+
+class SummarizeWindows(beam.PTransform):
+    """(articles, dead letters) -> ``OUTPUT/summary-<window>-pane<N>-....json``, what each firing wrote.
+
+    Entries dropped as seen before are not in any window: the ``entries_skipped_seen``
+    counter of the job's metrics counts them.
+    """
+
+    def __init__(self, output: str, run_info: dict[str, Any]):
+        super().__init__()
+        self.output = output
+        self.run_info = dict(run_info)
+
+    def expand(self, pcolls: tuple[beam.PCollection, beam.PCollection]) -> beam.PCollection:
+        articles, dead_letters = pcolls
+        return (
+            (
+                articles | "CountArticles" >> beam.Map(lambda a: _counted_item(article_counts(a))),
+                dead_letters | "CountDeadLetters" >> beam.Map(lambda d: _counted_item(dead_letter_counts(d))),
+            )
+            | "GatherCounts" >> beam.Flatten()
+            | "SumCounts" >> beam.CombineGlobally(SumCountsFn()).without_defaults()
+            | "FormatSummary" >> beam.Map(_paned_summary, self.run_info)
+            | "WriteSummaries"
+            >> fileio.WriteToFiles(
+                self.output,
+                destination=lambda paned: paned[0],
+                file_naming=window_file_naming(SUMMARY_PREFIX, ".json"),
+                sink=lambda _destination: JsonSink(),
+                shards=1,
+                temp_directory=StaticValueProvider(
+                    str, FileSystems.join(self.output, f".temp-{SUMMARY_PREFIX}")
+                ),
+            )
         )
