@@ -222,7 +222,7 @@ class LinkSettings:
     #: Shared fingerprints a pair needs besides the ratio.
     min_shared: int = 4
     #: A bucket larger than this is a degenerate band (skipped, and counted).
-    max_bucket: int = 1000
+    max_bucket: int = 300
     #: Two articles in one language are linked only when their translation
     #: confidences differ at least this much (one a translation, one not).
     min_confidence_gap: float = 0.3
@@ -369,30 +369,50 @@ class _Summarize(beam.DoFn):
         if len(summary["fingerprints"]) < self.settings.min_fingerprints:
             return
         signature = minhash(summary["fingerprints"], self._coefficients)
-        for key in band_keys(signature, self.settings.rows):
+        keys = band_keys(signature, self.settings.rows)
+        # The band keys travel along so that a pair sharing several bands is taken
+        # up in only one of them (see bucket_pairs).
+        summary["bands"] = keys
+        for key in keys:
             yield key, summary
 
 
 def bucket_pairs(
     bucket: tuple[str, Iterable[dict[str, Any]]], settings: LinkSettings
 ) -> Iterator[tuple[tuple[str, str], tuple[dict[str, Any], dict[str, Any]]]]:
-    """Every pair of distinct articles sharing one band, keyed by their sorted ids."""
-    _, members = bucket
+    """Every pair of distinct articles sharing this band and no earlier one, keyed by
+    their sorted ids: near-duplicates share most bands, and a pair taken up once per
+    shared band multiplied the work (and, in a shuffle, the memory) many times over.
+
+    >>> a = {"id": "a", "bands": ["0:x", "1:y"]}
+    >>> b = {"id": "b", "bands": ["0:x", "1:y"]}
+    >>> settings = LinkSettings()
+    >>> len(list(bucket_pairs(("0:x", [a, b]), settings))), list(bucket_pairs(("1:y", [a, b]), settings))
+    (1, [])
+    """
+    key, members = bucket
     unique = {m["id"]: m for m in members}
     if len(unique) < 2 or len(unique) > settings.max_bucket:
         return
+    band = key.partition(":")[0]
     for left, right in itertools.combinations(sorted(unique), 2):
-        yield (left, right), (unique[left], unique[right])
+        a, b = unique[left], unique[right]
+        if "bands" in a and "bands" in b:
+            first = next(x for x, y in zip(a["bands"], b["bands"], strict=False) if x == y)
+            if first.partition(":")[0] != band:
+                continue
+        yield (left, right), (a, b)
 
 
-def _verify_pair(
-    item: tuple[tuple[str, str], Iterable[tuple[dict[str, Any], dict[str, Any]]]], settings: LinkSettings
+def bucket_links(
+    bucket: tuple[str, Iterable[dict[str, Any]]], settings: LinkSettings
 ) -> Iterator[tuple[str, tuple[float, str]]]:
-    _, pairs = item
-    a, b = next(iter(pairs))
-    link = verify(a, b, settings)
-    if link is not None:
-        yield link
+    """The verified links among a bucket's pairs; each pair is verified once, in the
+    first band it shares, so no second shuffle of pairs is needed."""
+    for _, (a, b) in bucket_pairs(bucket, settings):
+        link = verify(a, b, settings)
+        if link is not None:
+            yield link
 
 
 def _best_original(links: Iterable[tuple[float, str]]) -> tuple[float, str]:
@@ -428,9 +448,7 @@ class LinkTranslations(beam.PTransform):
             articles
             | "FingerprintBands" >> beam.ParDo(_Summarize(settings))
             | "GroupByBand" >> beam.GroupByKey()
-            | "PairsInBucket" >> beam.FlatMap(bucket_pairs, settings)
-            | "GroupByPair" >> beam.GroupByKey()
-            | "VerifyPair" >> beam.FlatMap(_verify_pair, settings)
+            | "VerifyPairsInBucket" >> beam.FlatMap(bucket_links, settings)
             | "BestOriginal" >> beam.CombinePerKey(_best_original)
         )
         return (
