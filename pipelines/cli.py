@@ -18,6 +18,9 @@ USAGE = """usage: newsbeam ingest (--input PATTERN_OR_URL ... | --feeds FILE) --
                        [--fetch_max_bytes N] [--fetch_timeout S] [--fetch_retries N]
                        [--fetch_concurrency N] [--state_keep_days D]
                        [Beam options: --runner, --dry_run, ...]
+       newsbeam ingest --streaming (--input DIR_OR_FEED_URL ... | --feeds FILE | --pubsub_subscription S)
+                       --output DIR [--poll_interval S] [--window_seconds S] [--allowed_lateness S]
+                       [--max_run_seconds S] [--state_keep_days D]
        newsbeam inspect PATH [--where FIELD=VALUE] [--limit N] [--fields A,B.C] [--count-by FIELD]
        newsbeam report OUTPUT_DIR [--output FILE]
 
@@ -25,6 +28,11 @@ Reads RSS/Atom feeds (files or http(s) URLs), JSON Lines and text files, repairs
 encoding, detects language and translation provenance, extracts dates, and writes Avro
 records to DIR/articles-*.avro, dead letters to DIR/dead_letters-*.avro and
 DIR/summary.json (with --state: under DIR/run=<run_time>/, only entries not seen before).
+
+With --streaming, feeds are polled every --poll_interval seconds, files appearing under --input
+and Pub/Sub messages (JSON articles or feed URLs) are ingested as they arrive, each entry once,
+into DIR/articles-<window>-pane<N>-*.avro per --window_seconds window of publication time.
+Locally the DirectRunner runs it until --max_run_seconds (then every window is written).
 
 --dry_run=True builds the job (on --runner DataflowRunner: the Dataflow job) and stops
 without running it; streaming jobs are submitted, not waited for. Both print the job.

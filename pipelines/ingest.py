@@ -307,6 +307,10 @@ def run(argv: Sequence[str] | None = None) -> dict[str, Any]:
     """Parse options, run the pipeline and return the run summary (or the job, when not waited for)."""
     options = PipelineOptions(list(argv) if argv is not None else sys.argv[1:])
     ingest = options.view_as(IngestOptions)
+    if options.view_as(StandardOptions).streaming:
+        from pipelines.streaming import run_streaming
+
+        return run_streaming(options)
     if not ingest.input and not ingest.feeds:
         raise UsageError("--input is required (a file, glob, directory or feed URL), or --feeds FILE")
     ingest.input = list(ingest.input or [])

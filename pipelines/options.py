@@ -78,3 +78,36 @@ class IngestOptions(PipelineOptions):
             default=0,
             help="Kept for compatibility: language detection is deterministic and needs no seed.",
         )
+        # Streaming (--streaming): sources, windows and how a local run stops.
+        parser.add_argument(
+            "--poll_interval",
+            type=float,
+            default=60.0,
+            help="Streaming: seconds between two fetches of each feed and two listings of --input "
+            "(default 60).",
+        )
+        parser.add_argument(
+            "--window_seconds",
+            type=int,
+            default=300,
+            help="Streaming: seconds of each fixed event-time window; Avro files per window (default 300).",
+        )
+        parser.add_argument(
+            "--allowed_lateness",
+            type=int,
+            default=3600,
+            help="Streaming: seconds an entry may arrive after its window closed and still be written "
+            "(default 3600); entries published earlier take their arrival time.",
+        )
+        parser.add_argument(
+            "--pubsub_subscription",
+            default=None,
+            help="Streaming: projects/P/subscriptions/S whose messages are JSON articles or feed URLs.",
+        )
+        parser.add_argument(
+            "--max_run_seconds",
+            type=float,
+            default=None,
+            help="Streaming: stop the sources after this many seconds; every window is then written "
+            "and the run ends (default: run until drained or cancelled).",
+        )
