@@ -168,3 +168,44 @@ def test_bad_messages_are_dead_letters(tmp_path: Path, body: bytes) -> None:
     run_test_stream(stream, tmp_path)
     files = window_files(tmp_path)
     assert list(files) == [("dead_letters", iso(T0)[:-1], 0)]
+
+
+def test_a_message_naming_a_feed_fetches_it_once_per_change(tmp_path: Path) -> None:
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    body = (
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
+        b"<item><guid>f1</guid><description>The ferry is late again.</description></item>"
+        b"</channel></rss>"
+    )
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/rss+xml")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_port}/rss".encode()
+    try:
+        stream = (
+            ScriptedStream(coder=BytesCoder())
+            .advance_watermark_to(T0)
+            .add_elements([TimestampedValue(url, T0 + 1)])
+            # The same feed again, unchanged: its body hash (in Beam state) says so, nothing new.
+            .add_elements([TimestampedValue(url, T0 + 2)])
+            .advance_watermark_to_infinity()
+        )
+        run_test_stream(stream, tmp_path)
+    finally:
+        server.shutdown()
+        server.server_close()
+    files = window_files(tmp_path)
+    assert [record["source"]["entry_id"] for record in files[("articles", iso(T0)[:-1], 0)]] == ["f1"]
+    assert list(files) == [("articles", iso(T0)[:-1], 0)]
