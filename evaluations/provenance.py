@@ -239,7 +239,7 @@ def derived_from_results(
     import apache_beam as beam
     from apache_beam.options.pipeline_options import PipelineOptions
 
-    from transforms.derived import LinkTranslations
+    from transforms.link import LinkTranslations
 
     print(
         "\n3. Derived-from links on WMT pairs mixed with unrelated documents (LinkTranslations, DirectRunner)"

@@ -31,9 +31,9 @@ from apache_beam.runners.runner import PipelineState
 from pipelines.options import IngestOptions
 from transforms.common import RunSettings, pipeline_version, run_stage
 from transforms.dates import ExtractDates
-from transforms.derived import LinkTranslations
 from transforms.fetch import FEED_REPORT, FetchFeeds, FetchSettings, is_feed_url, read_feed_list
 from transforms.language import DetectLanguage
+from transforms.link import LinkTranslations
 from transforms.normalize import RepairEncoding
 from transforms.parse import ParseItems
 from transforms.read import ReadInputs

@@ -28,9 +28,9 @@ from apache_beam.runners.runner import PipelineState
 
 from transforms.common import DEAD_LETTER, RunSettings, run_stage
 from transforms.dates import ExtractDates
-from transforms.derived import LinkTranslations
 from transforms.fetch import FetchSettings
 from transforms.language import DetectLanguage
+from transforms.link import LinkTranslations
 from transforms.normalize import RepairEncoding
 from transforms.parse import ParseItems
 from transforms.stream import (

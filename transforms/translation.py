@@ -14,7 +14,7 @@ The stage gathers signals, each ``{name, weight, evidence}``:
 Independent signals combine as 1 - prod(1 - weight); ``source_language`` is the
 language the signals name most strongly; ``machine`` comes from a statement, from
 slips of unedited machine output, or from the classifier's second head.
-``derived_from`` is set later, by ``transforms.derived.LinkTranslations``.
+``derived_from`` is set later, by ``transforms.link.LinkTranslations``.
 
     pytest tests/test_translation_unit.py
 """
