@@ -238,3 +238,30 @@ def test_hopeless_garble_is_left_alone(source: str, keep_not_every: int) -> None
     fixed, repairs = repair_line(garble)
     assert fixed == garble
     assert all(r.kind != "mojibake" for r in repairs)
+
+
+def test_one_misread_character_against_an_inconsistent_line_is_left() -> None:
+    # The en dash is cp1252 too, yet stays undecoded: the line was not read through
+    # cp1252 throughout, and MacRoman reads the stretch otherwise (ftfy's own case).
+    line = "Bremer/Mccoy – DrÃ¥ber"
+    assert repair_line(line) == (line, [])
+    # The same stretch in a consistent line, or a foreign-script image, is repaired.
+    assert repair_line("Bremer/Mccoy - DrÃ¥ber")[0] == "Bremer/Mccoy - Dråber"
+    assert repair_line("“Quoted,” he said ยป today.")[0] == "“Quoted,” he said » today."
+
+
+def test_paired_c1_quotes_are_cp1252_but_a_lone_c1_stays() -> None:
+    fixed, repairs = repair_line("\x84Handwerk bringt dich überall hin\x93: Von der YOU bis nach Monaco")
+    assert fixed == "„Handwerk bringt dich überall hin“: Von der YOU bis nach Monaco"
+    assert {r.detail for r in repairs} == {"cp1252 read as latin-1 (C1 control)"}
+    line = "Définir à l\x92avance si l\x92utilisateur le veut."
+    assert repair_line(line)[0] == line
+
+
+def test_misread_replacement_character() -> None:
+    fixed, repairs = repair_line("Comments may be published ï¿½ emails will not.")
+    assert fixed == "Comments may be published \ufffd emails will not."
+    assert repairs[0].original == "ï¿½" and repairs[0].replacement == "\ufffd"
+    # Produced by undoing a misreading, it was in the text before and stays.
+    fixed, _ = repair_line("elaborÃ¯Â¿Â½nd studii")
+    assert fixed == "elaborï¿½nd studii"

@@ -718,8 +718,11 @@ def _accepted(candidates: list[_Candidate]) -> list[_Candidate]:
     ]
 
 
-def _best_codec(line: str) -> list[_Candidate]:
-    """The accepted readings of the codec that explains the line best (gain, then coverage, then order)."""
+def _best_codec(line: str, misread: bool = False) -> list[_Candidate]:
+    """The accepted readings of the codec that explains the line best (gain, then coverage, then order).
+
+    ``misread``: other stretches of the line were already shown to be misread, so a
+    lone stretch need not be consistent with the rest (see _inconsistent)."""
     # The pair test is cheap and rules out almost every codec on clean text, so the
     # line's dominant script is only computed when some codec could apply.
     pairs = set(_EVERY_PAIR.findall(line))
@@ -759,7 +762,36 @@ def _best_codec(line: str) -> list[_Candidate]:
         key = (sum(c.gain for c in accepted), sum(c.end - c.start for c in accepted))
         if key > best_key:
             best, best_key = accepted, key
+    if best and not misread and _inconsistent(line, best, dominant):
+        return []
     return best
+
+
+def _inconsistent(line: str, chosen: list[_Candidate], dominant: str) -> bool:
+    """Whether one decoded character is too little evidence against the rest of the line.
+
+    A single misread character whose image is made of the line's own script (``Ã¥``
+    in Latin text), in a line whose other non-ASCII characters the same code page
+    would also have produced but which do not decode, is inconsistent: the line was
+    not read through that code page throughout, and another code page reads the
+    stretch differently (MacRoman: ``Ã¥`` is U+0334). ftfy leaves such lines alone
+    too. An image of a foreign script (Thai ``ยป`` in French text) stands out
+    whatever else the line holds.
+
+    >>> codec = next(c for c in _CODECS if c.name == "cp1252")
+    >>> line = "Bremer/Mccoy – DrÃ¥ber"
+    >>> cand = _Candidate(17, 19, "å", "cp1252", 1)
+    >>> _inconsistent(line, [cand], "Latin"), _inconsistent(line.replace("–", "-"), [cand], "Latin")
+    (True, False)
+    """
+    if len(chosen) != 1 or len(chosen[0].replacement) != 1:
+        return False
+    cand = chosen[0]
+    if any(script(ch) not in ("", dominant) for ch in line[cand.start : cand.end]):
+        return False
+    codec = next(c for c in _CODECS if c.name == cand.codec)
+    rest = line[: cand.start] + line[cand.end :]
+    return any(ord(ch) > 0x7F and ord(ch.translate(codec.to_bytes)) > 0x7F for ch in rest if ch != "\xa0")
 
 
 def _is_drawing(line: str) -> bool:
@@ -850,14 +882,14 @@ def describe_misreadings(codecs: tuple[str, ...]) -> str:
     return "utf-8 read as " + ", then as ".join(reversed(codecs))
 
 
-def _undo_misreadings(line: str) -> tuple[str, list[_Piece]]:
+def _undo_misreadings(line: str, misread: bool = False) -> tuple[str, list[_Piece]]:
     """Reverse every plausible misreading, pass after pass; returns the text and its pieces."""
     pieces = [_Piece(line, line, ())]
     current = line
     for pass_no in range(_MAX_PASSES):
         if not _ANY_CONT.search(current):
             break
-        chosen = _best_codec(current)
+        chosen = _best_codec(current, misread or pass_no > 0)
         if not chosen:
             break
         # Right to left, so earlier offsets stay valid.
@@ -998,6 +1030,47 @@ def _c1_repairs(line: str, keep: set[str] | frozenset[str] = frozenset()) -> tup
     return line.translate(table), repairs
 
 
+# cp1252 quotation marks as C1 controls, opening -> closing forms: a pair of them
+# around text is a cp1252 line read as Latin-1 beyond doubt.
+_C1_QUOTE_PAIR = re.compile("[\x84\x93\x91\x8b][^\x80-\x9f]+?[\x93\x94\x92\x9b]")
+
+
+def _c1_quote_repairs(line: str) -> tuple[str, list[Repair]]:
+    """C1 controls of a line with no other sign of a Latin-1 reading: decoded only when
+    they pair up as cp1252 quotation marks (\x84...\x93 is „...“).
+
+    A lone C1 control (``l\x92avance``) is kept: one code alone does not show which
+    code page the text went through, and text may hold it on purpose.
+
+    >>> _c1_quote_repairs("\x84Handwerk\x93: hin")[0], _c1_quote_repairs("l\x92avance")[0]
+    ('„Handwerk“: hin', 'l\x92avance')
+    """
+    if not _C1_QUOTE_PAIR.search(line):
+        return line, []
+    return _c1_repairs(line)
+
+
+# The UTF-8 bytes of U+FFFD read as Latin-1 or cp1252: a character lost before the
+# text was misread, so what it stands for is U+FFFD itself.
+_FFFD_MISREAD = "ï¿½"
+
+
+def _fffd_repairs(line: str) -> tuple[str, list[Repair]]:
+    """``ï¿½`` -> U+FFFD (recorded), so the loss shows as what it is.
+
+    >>> text, repairs = _fffd_repairs("in the newspaper ï¿½ email")
+    >>> text, repairs[0].detail
+    ('in the newspaper \ufffd email', 'utf-8 read as latin-1 (replacement character)')
+    """
+    count = line.count(_FFFD_MISREAD)
+    if not count:
+        return line, []
+    repair = Repair(
+        "mojibake", "utf-8 read as latin-1 (replacement character)", _FFFD_MISREAD, "\ufffd", count
+    )
+    return line.replace(_FFFD_MISREAD, "\ufffd"), [repair]
+
+
 def _control_repairs(line: str) -> tuple[str, list[Repair]]:
     r"""Terminal escapes and C0 control characters removed, each recorded.
 
@@ -1054,8 +1127,8 @@ def _invisible_repairs(line: str) -> tuple[str, list[Repair]]:
     return _WORD_BREAKERS.sub(drop, line), repairs
 
 
-def _our_repairs(line: str) -> tuple[str, list[Repair]]:
-    fixed, pieces = _undo_misreadings(line)
+def _our_repairs(line: str, misread: bool = False) -> tuple[str, list[Repair]]:
+    fixed, pieces = _undo_misreadings(line, misread)
     return fixed, [
         Repair("mojibake", describe_misreadings(p.codecs), p.original, p.text, 1) for p in pieces if p.codecs
     ]
@@ -1093,7 +1166,7 @@ def _undo_all(line: str) -> tuple[str, list[Repair]]:
         # ftfy finds nothing in the line as it is: only the order "ours, then ftfy" remains.
         ours_first, more = _ftfy_repairs(ours_first) if repairs_b else (ours_first, [])
         return ours_first, repairs_b + more
-    ftfy_first, more = _our_repairs(ftfy_first)
+    ftfy_first, more = _our_repairs(ftfy_first, misread=True)
     repairs_a += more
     if ours_first == ftfy_first or not repairs_b:
         return ftfy_first, repairs_a
@@ -1140,6 +1213,15 @@ def repair_line(line: str) -> tuple[str, list[Repair]]:
             # them without that evidence (text may legitimately hold them). Noted below.
             decoded_c1 = {ch for r in more for ch in _C1.findall(r.replacement)}
             body, more = _c1_repairs(body, keep=decoded_c1)
+            repairs += more
+        elif _C1.search(body):
+            body, more = _c1_quote_repairs(body)
+            repairs += more
+        if not any(_FFFD_MISREAD in r.replacement for r in repairs):
+            # A reversal that yields ``ï¿½`` shows it was in the text before it was
+            # misread (an earlier loss, kept as it came); standing in the input, it is
+            # a U+FFFD read as Latin-1.
+            body, more = _fffd_repairs(body)
             repairs += more
     for step in (_control_repairs, _invisible_repairs):
         body, more = step(body)
