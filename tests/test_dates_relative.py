@@ -102,6 +102,13 @@ def test_vague_references(text: str, mention: str, value: str) -> None:
         ("the vote was due to take place on Friday.", "2023-03-10"),
         ("it happened last Tuesday.", "2023-03-07"),
         ("they meet next Tuesday.", "2023-03-21"),
+        # "could" is as often past ("could not stop") as a future
+        ("the guards could not stop the attack on Sunday.", "2023-03-12"),
+        # "until" and "deadline" yield to a past verb of the clause
+        ("Until Monday, they had not named a suspect.", "2023-03-13"),
+        ("the court ruled and set Friday as the deadline.", "2023-03-10"),
+        # a deferral points forward though its verb is past
+        ("the hearing was postponed until Friday.", "2023-03-17"),
     ],
 )
 def test_weekday_tense_decides_the_direction(text: str, value: str) -> None:
@@ -198,3 +205,17 @@ def test_tense_near() -> None:
     assert tense_near(text, 18, 25) == "past"
     assert tense_near(text, 50, 56) == "future"
     assert tense_near("on friday.", 3, 9) is None
+
+
+def test_over_the_weekend_is_the_weekend_just_gone() -> None:
+    # 2023-03-14 is a Tuesday of ISO week 11; the weekend before it closes week 10
+    assert _values("Over the weekend, the rebels advanced.") == [("the weekend", "2023-W10-WE")]
+
+
+def test_a_spelled_year_completes_the_month_or_season_before_it() -> None:
+    assert _values("It began in January nineteen ninety-seven.") == [
+        ("January nineteen ninety-seven", "1997-01")
+    ]
+    assert _values("It was the winter of nineteen ninety-four.") == [
+        ("the winter of nineteen ninety-four", "1994-WI")
+    ]

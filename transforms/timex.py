@@ -222,9 +222,12 @@ HOLIDAYS: dict[str, Callable[[int], date]] = {
 # --- tense --------------------------------------------------------------------------
 
 _TENSE_TOKEN = re.compile(r"[a-z']+")
-_FUTURE_WORDS = frozenset(
-    "will won't shall 'll gonna would upcoming until deadline might could scheduled".split()
-)
+_FUTURE_WORDS = frozenset("will won't shall 'll gonna would upcoming until deadline might scheduled".split())
+#: Future cues that a past verb of the same clause outweighs: "Until Thursday, they had not
+#: called him a suspect"; "set Friday as the deadline".
+_WEAK_FUTURE = frozenset({"until", "deadline"})
+#: Verbs of deferral point forward even in the past tense: "postponed until Tuesday".
+_DEFERRAL = frozenset("postponed delayed deferred adjourned rescheduled extended".split())
 #: Future when "to" follows: "plans to", "expected to", "is to".
 _FUTURE_BEFORE_TO = frozenset(
     "going plans plan planning planned expected expects expect set due is are intends intend aims aim "
@@ -263,7 +266,7 @@ _NOT_PAST_ED = frozenset(
     "united hundred indeed sacred kindred hatred naked wicked proceed succeed exceed embed speed breed "
     "need seed feed".split()
 )
-_CUE_WORDS = _FUTURE_WORDS | _FUTURE_BEFORE_TO | _PAST_WORDS | {"be", "soon", "early", "planned"}
+_CUE_WORDS = _FUTURE_WORDS | _FUTURE_BEFORE_TO | _PAST_WORDS | _DEFERRAL | {"be", "soon", "early", "planned"}
 #: A sentence or clause ends here; not the dots of "a.m." or "U.S.".
 _CLAUSE_END = re.compile(r"[!?;\n]|(?<!\.[a-z])(?<!\b[a-z])\.(?=\s|$)")
 
@@ -281,6 +284,8 @@ def _cue(words: list[str], i: int, strong: bool) -> str | None:
         or (word in ("soon", "early") and previous == "as")
         or (word == "planned" and following == "for")
     )
+    if word in _DEFERRAL:
+        return "future"
     if future:
         # "was due to expire", "had been scheduled": a plan seen from the past
         before = words[max(0, i - 3) : i]
@@ -313,6 +318,7 @@ def tense_near(low: str, start: int, end: int, strong: bool = False) -> str | No
     if stop:
         right_to = stop.start()
     best: tuple[int, str] | None = None
+    weak: tuple[int, str] | None = None
     for lo, hi, is_left in ((left_from, start, True), (end, right_to, False)):
         tokens = list(_TENSE_TOKEN.finditer(low, lo, hi))
         words = [t.group() for t in tokens]
@@ -324,8 +330,12 @@ def tense_near(low: str, start: int, end: int, strong: bool = False) -> str | No
             if cue is None:
                 continue
             distance = start - token.end() if is_left else token.start() - end
-            if best is None or distance < best[0]:
+            if word in _WEAK_FUTURE:
+                if weak is None or distance < weak[0]:
+                    weak = (distance, cue)
+            elif best is None or distance < best[0]:
                 best = (distance, cue)
+    best = best or weak
     return best[1] if best else None
 
 
@@ -1064,7 +1074,9 @@ def _weekend_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
     if word in ("next",):
         return _Found(start, m.end(), week_value(anchor_day + timedelta(days=7)) + "-WE", relative=True)
     if word in ("the", "that"):
-        tense = tense_near(ctx.low, start, m.end())
+        # "over the weekend" is news for the weekend just gone
+        over = left[: det.start()].endswith("over ")
+        tense = "past" if over else tense_near(ctx.low, start, m.end())
         if tense == "past" and anchor_day.isoweekday() < 6:
             return _Found(start, m.end(), week_value(anchor_day - timedelta(days=7)) + "-WE", relative=True)
     return _Found(start, m.end(), week_value(anchor_day) + "-WE", relative=True)
@@ -1091,7 +1103,8 @@ def _season_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
     if not det or (ctx.text[start].isupper() and not _sentence_start(ctx, start) and det["det"] == "the"):
         return None
     if re.match(
-        r"\s+of\s+(?!\d)|-|\s+(?:session|term|school|collection|games|olympics)\b", ctx.low[end : end + 12]
+        r"\s+of\s+(?!\d|nineteen\s|two\s+thousand)|-|\s+(?:session|term|school|collection|games|olympics)\b",
+        ctx.low[end : end + 20],
     ):
         return None  # "the fall of Kabul", "the spring session"
     word = det["det"]
@@ -1762,6 +1775,14 @@ def find_english(text: str, anchor: Anchor | None, day_first: bool | None = None
             continue  # a reference with nothing before it to refer to
         if value != item.value:
             derived.add(item.start)
+        if mentions and _YEAR_ONLY.match(value):
+            joined = _join_year(text, mentions[-1], item.start, value)
+            if joined:
+                mentions[-1] = Mention(
+                    text[joined.start : item.end], joined.start, item.end, joined.type, joined.value, None
+                )
+                last_end = item.end
+                continue
         mentions.append(
             Mention(
                 text[item.start : item.end],
@@ -1775,6 +1796,24 @@ def find_english(text: str, anchor: Anchor | None, day_first: bool | None = None
         )
         last_end = item.end
     return mentions
+
+
+_YEAR_ONLY = re.compile(r"\d{4}\Z")
+_MONTH_OR_SEASON = re.compile(r"\d{4}(-(?:\d\d|SP|SU|FA|WI))\Z")
+
+
+def _join_year(text: str, previous: Mention, start: int, year: str) -> Mention | None:
+    """A month or season that a separately found year completes: "January nineteen
+    ninety-seven", "the winter of nineteen ninety-four" (spelled years come on their own).
+
+    >>> _join_year("January 1997", Mention("January", 0, 7, "DATE", "1998-01"), 8, "1997").value
+    '1997-01'
+    """
+    between = text[previous.end : start]
+    part = _MONTH_OR_SEASON.match(previous.value)
+    if not part or not re.fullmatch(r",?\s+(?:of\s+)?", between):
+        return None
+    return Mention(previous.text, previous.start, previous.end, previous.type, year + part.group(1), None)
 
 
 _REF_GRANULARITY = {
