@@ -202,8 +202,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     answered = n - totals["nulls"]
     print(f"  sentences, answers given:      {_percent(totals['right'], answered).strip()}% right"
           f" ({answered} answers)")  # fmt: skip
-    print(f"  sentences, best guess:         {_percent(totals['guessed'], n).strip()}%"
-          "  (the top alternative whatever the length or confidence)")
+    print(
+        f"  sentences, best guess:         {_percent(totals['guessed'], n).strip()}%"
+        "  (the top alternative whatever the length or confidence)"
+    )
     if baseline is not None:
         print(f"  sentences, plain langdetect:   {_percent(totals['plain'], n).strip()}%  (its top answer)")
     print(f"  long text (10 sentences):      {_percent(totals['doc_right'], docs_n).strip()}%")

@@ -1,6 +1,6 @@
 """The language evaluation's helpers and its behaviour without ../shared (the data itself is not needed).
 
-    pytest tests/test_language_eval.py
+pytest tests/test_language_eval.py
 """
 
 from __future__ import annotations

@@ -32,11 +32,13 @@ Trade-offs, written down so nobody has to rediscover them:
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import re
 from dataclasses import dataclass
 from itertools import pairwise
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -53,6 +55,13 @@ TRIGRAM_FLOOR = 1e-6
 
 #: Words longer than this are scored directly, never cached (unspaced scripts).
 MAX_CACHED_WORD = 32
+
+#: The profiles and the normalisation table, precomputed from langdetect 1.0.9 by
+#: ``python -m transforms.language_profiles`` (reading langdetect's 55 JSON
+#: profiles and normalising 65,536 characters costs about 1 s per worker; this
+#: file loads in a few hundredths). ``tests/test_language_unit.py`` rebuilds it
+#: and compares.
+MODEL_PATH = Path(__file__).resolve().parent / "models" / "language_profiles.npz"
 
 _LATIN = re.compile("[A-Za-z]")
 #: The combining marks ``NGram.normalize_vi`` composes.
@@ -100,6 +109,72 @@ def load_profiles(directory: str = PROFILES_DIRECTORY) -> tuple[list[str], list[
         rows, values = zip(*kept, strict=True)
         probabilities[list(rows), column] = values
     return languages, grams, probabilities
+
+
+@dataclass(frozen=True)
+class ProfileModel:
+    """What the scorer needs from langdetect: languages (name order), n-grams
+    (sorted), the non-zero cells of probabilities[n-gram, language] as
+    ``rows``, ``columns`` and float32 ``values`` (98% of the cells are zero), and
+    the normalisation table (``str.translate``)."""
+
+    languages: list[str]
+    grams: list[str]
+    rows: np.ndarray
+    columns: np.ndarray
+    values: np.ndarray
+    table: dict[int, str]
+
+
+def compute_model(directory: str = PROFILES_DIRECTORY) -> ProfileModel:
+    """The model straight from langdetect's profiles and ``NGram.normalize`` (slow: about 1 s)."""
+    languages, grams, probabilities = load_profiles(directory)
+    rows, columns = np.nonzero(probabilities)
+    return ProfileModel(
+        languages,
+        grams,
+        rows.astype(np.int32),
+        columns.astype(np.uint8),
+        probabilities[rows, columns],
+        _normalization_table(),
+    )
+
+
+def save_model(model: ProfileModel, path: str | Path) -> None:
+    """Writes ``model`` as a compressed ``.npz`` (about 1 MB)."""
+    codes = sorted(model.table)
+    np.savez_compressed(
+        path,
+        languages=np.array(model.languages),
+        grams=np.array(model.grams),
+        rows=model.rows,
+        columns=model.columns,
+        values=model.values,
+        table_codes=np.array(codes, dtype=np.int32),
+        table_values=np.array([model.table[code] for code in codes]),
+    )
+
+
+def read_model(path: str | Path) -> ProfileModel:
+    """The model saved by :func:`save_model`."""
+    with np.load(path, allow_pickle=False) as data:
+        table = dict(zip(data["table_codes"].tolist(), data["table_values"].tolist(), strict=True))
+        return ProfileModel(
+            data["languages"].tolist(),
+            data["grams"].tolist(),
+            data["rows"],
+            data["columns"],
+            data["values"],
+            table,
+        )
+
+
+def load_model(path: str | Path = MODEL_PATH) -> ProfileModel:
+    """The shipped model; computed from langdetect when the file is missing (an
+    install that left package data out still works, only its start is slower)."""
+    if os.path.isfile(path):
+        return read_model(path)
+    return compute_model()
 
 
 def _read_profile(path: str) -> dict[str, Any]:
@@ -205,34 +280,43 @@ class ProfileScorer:
     weighted sum of its words'.
     """
 
-    def __init__(self, settings: ProfileSettings | None = None, directory: str = PROFILES_DIRECTORY):
+    def __init__(self, settings: ProfileSettings | None = None, model: ProfileModel | None = None):
         self.settings = settings or ProfileSettings()
-        self.languages, grams, probabilities = load_profiles(directory)
+        model = model or load_model()
+        self.languages, grams = model.languages, model.grams
         n = len(self.languages)
         self._index = {gram: row for row, gram in enumerate(grams)}
-        is_trigram = np.array([len(g) == 3 for g in grams])
+        is_trigram = np.fromiter(map(len, grams), dtype=np.int8, count=len(grams)) == 3
         self.width = 2 * n + 2
         # One extra all-zero row at the end: every word's segment starts with it,
-        # so a word without a single profile n-gram still sums to zeros.
+        # so a word without a single profile n-gram still sums to zeros. An absent
+        # n-gram's log-probability is a constant (the smoothing, the floor), so
+        # logarithms are taken only of the non-zero cells: start-up stays cheap.
         rows = np.zeros((len(grams) + 1, self.width), dtype=np.float32)
-        scores = rows[:-1, :n]  # a view: computed in place, no temporary copies
-        np.add(probabilities, np.float32(ALPHA / BASE_FREQ), out=scores)
-        np.log(scores, out=scores)
-        rows[:-1][is_trigram, n : 2 * n] = np.log(probabilities[is_trigram] + np.float32(TRIGRAM_FLOOR))
+        alpha, floor = np.float32(ALPHA / BASE_FREQ), np.float32(TRIGRAM_FLOOR)
+        rows[:-1, :n] = np.log(alpha)
+        rows[:-1][is_trigram, n : 2 * n] = np.log(floor)
+        cells, columns, values = model.rows, model.columns.astype(np.intp), model.values
+        rows[cells, columns] = np.log(values + alpha)
+        trigram_cell = is_trigram[cells]
+        tri_cells, tri_columns, tri_values = cells[trigram_cell], columns[trigram_cell], values[trigram_cell]
+        rows[tri_cells, n + tri_columns] = np.log(tri_values + floor)
         rows[:-1, 2 * n] = 1.0
         rows[:-1, 2 * n + 1] = is_trigram
         self._gram_rows = rows
         self._zero = len(grams)
-        trigram_mass = probabilities[is_trigram].astype(np.float64)
-        trigram_mass = trigram_mass / np.maximum(trigram_mass.sum(axis=0), 1e-12)
+        mass = tri_values.astype(np.float64)
+        mass = mass / np.maximum(np.bincount(tri_columns, weights=mass, minlength=n), 1e-12)[tri_columns]
         #: Expected trigram log-probability of a text in each language (its profile's negative entropy).
-        self.expected_trigram_log = (trigram_mass * np.log(trigram_mass + TRIGRAM_FLOOR)).sum(axis=0)
+        self.expected_trigram_log = np.bincount(
+            tri_columns, weights=mass * np.log(mass + TRIGRAM_FLOOR), minlength=n
+        )
         #: Profiles kept with far more trigrams than most (ca, cy, et, lt, lv, ro, sl, vi
         #: keep 4,000-6,000 against a median of 1,700): they cover their own text
         #: almost entirely, so its fit sits near 0 rather than near -1.
-        trigram_counts = (probabilities[is_trigram] > 0).sum(axis=0)
+        trigram_counts = np.bincount(tri_columns, minlength=n)
         self.broad = trigram_counts > 2 * np.median(trigram_counts)
-        self._table = _normalization_table()
+        self._table = model.table
         known = "".join(g for g in grams if len(g) == 1 and g.isalpha())
         self._unknown_letter = re.compile(f"[^\\W\\d_{re.escape(known)}]")
         self._cache: dict[str, int] = {}
@@ -312,3 +396,18 @@ class ProfileScorer:
 
     def scored(self, vector: np.ndarray) -> ScoredText:
         return ScoredText(vector, len(self.languages))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Precompute langdetect's profiles into the package.")
+    parser.add_argument("--output", default=str(MODEL_PATH), help="where to write the .npz")
+    args = parser.parse_args(argv)
+    model = compute_model()
+    save_model(model, args.output)
+    size = os.path.getsize(args.output)
+    print(f"{args.output}: {len(model.languages)} languages, {len(model.grams)} n-grams, {size / 1e6:.1f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
