@@ -109,6 +109,8 @@ def test_vague_references(text: str, mention: str, value: str) -> None:
         ("the court ruled and set Friday as the deadline.", "2023-03-10"),
         # a deferral points forward though its verb is past
         ("the hearing was postponed until Friday.", "2023-03-17"),
+        # the reporting verb after a quotation does not set the tense inside it
+        ('"We will leave on Friday," he said.', "2023-03-17"),
     ],
 )
 def test_weekday_tense_decides_the_direction(text: str, value: str) -> None:
@@ -219,3 +221,41 @@ def test_a_spelled_year_completes_the_month_or_season_before_it() -> None:
     assert _values("It was the winter of nineteen ninety-four.") == [
         ("the winter of nineteen ninety-four", "1994-WI")
     ]
+
+
+def test_a_clock_time_takes_the_day_after_the_same_time_in_another_zone() -> None:
+    assert _values("The blast came at 10:35 a.m. (0735 GMT) Friday.") == [
+        ("10:35 a.m. (0735 GMT) Friday", "2023-03-10T10:35")
+    ]
+
+
+def test_the_week_of_a_date_is_its_iso_week() -> None:
+    assert _values("Hearings are set for the week of March 20.") == [("the week of March 20", "2023-W12")]
+
+
+def test_the_previous_weekday_counts_from_the_day_last_named() -> None:
+    text = "The deal closed on Friday, March 10. The previous Friday, talks broke down."
+    assert _values(text) == [("Friday, March 10", "2023-03-10"), ("The previous Friday", "2023-03-03")]
+    assert _values("It rained on Monday. The following Friday it snowed.") == [
+        ("Monday", "2023-03-13"),
+        ("The following Friday", "2023-03-17"),
+    ]
+    # nothing named before: the anchor decides, in the direction the word says
+    assert _values("The previous Friday it snowed.") == [("The previous Friday", "2023-03-10")]
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        # a month named as a term or start lies ahead of the anchor when no tense says otherwise
+        ("The change is effective Feb. 1 for all members.", "2024-02-01"),
+        ("Loans run through January under the accord.", "2024-01"),
+        ("Sales fell in January.", "2023-01"),
+        # the anchor's year when the month is near
+        ("Prices rose in September.", "2023-09"),
+        ("Talks resume in December.", "2023-12"),
+    ],
+)
+def test_month_without_year_takes_the_anchor_year_or_the_nearest(text: str, value: str) -> None:
+    ((_, got),) = _values(text, Anchor.parse("2023-10-26"))
+    assert got == value

@@ -268,7 +268,7 @@ _NOT_PAST_ED = frozenset(
 )
 _CUE_WORDS = _FUTURE_WORDS | _FUTURE_BEFORE_TO | _PAST_WORDS | _DEFERRAL | {"be", "soon", "early", "planned"}
 #: A sentence or clause ends here; not the dots of "a.m." or "U.S.".
-_CLAUSE_END = re.compile(r"[!?;\n]|(?<!\.[a-z])(?<!\b[a-z])\.(?=\s|$)")
+_CLAUSE_END = re.compile(r"[!?;\n\"“”]|''|(?<!\.[a-z])(?<!\b[a-z])\.(?=\s|$)")
 
 
 def _cue(words: list[str], i: int, strong: bool) -> str | None:
@@ -403,7 +403,14 @@ def _nearest_year(ctx: _Context, month: int, start: int, end: int) -> int:
     """The year of a month named without one: the occurrence nearest the anchor, unless
     the tense points the other way ("will" and a month just gone means next year's)."""
     assert ctx.anchor is not None
-    return nearest_year(ctx.anchor, month, tense_near(ctx.low, start, end, strong=True))
+    tense = tense_near(ctx.low, start, end, strong=True)
+    if tense is None and _FORWARD_LEFT.search(_left(ctx, start, 12)):
+        tense = "future"
+    return nearest_year(ctx.anchor, month, tense)
+
+
+#: A date given as a term or a start ("effective Feb. 1", "by February") is mostly ahead.
+_FORWARD_LEFT = re.compile(r"\b(?:by|until|till|through|effective|starting|beginning)\s+\Z")
 
 
 def nearest_year(anchor: Anchor, month: int, tense: str | None = None) -> int:
@@ -470,6 +477,7 @@ _MONTH_CUE = re.compile(
     r"(?:\b(?:in|on|since|by|until|till|through|during|from|to|before|after|of|between|and|or|early|late"
     r"|mid|last|next|this|past|that|each|every|around|about|as of|for|a|the|its|his|her|their)[\s-]+)\Z"
 )
+_NARRATIVE_LEFT = re.compile(r"\bthe\s+(?P<rel>previous|preceding|following)\s+\Z")
 _REL_WORD_LEFT = re.compile(r"\b(?P<rel>last|next|this(?: past| coming)?|coming|past)\s+\Z")
 _SET_LEFT = re.compile(r"\b(?:every|each|other|alternate)\s+(?:[a-z]+day,?\s+(?:and|or)\s+)?\Z")
 
@@ -488,7 +496,22 @@ def _month_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
             return None  # "June 31, 2023" is no date, not even June
         if found and (best is None or found.end > best.end):
             best = found
-    return best
+    return _week_of(ctx, best) if best else None
+
+
+_WEEK_OF = re.compile(r"\bthe\s+week\s+of\s+\Z")
+
+
+def _week_of(ctx: _Context, found: _Found) -> _Found:
+    """ "the week of March 6" is that day's ISO week."""
+    left = _left(ctx, found.start, 20)
+    week = _WEEK_OF.search(left)
+    day = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", found.value)
+    if not week or not day:
+        return found
+    named = date(int(day.group(1)), int(day.group(2)), int(day.group(3)))
+    start = found.start - len(left) + week.start()
+    return _Found(start, found.end, week_value(named), relative=found.relative)
 
 
 _DAY_BEFORE = re.compile(r"(?<![\d.,])\d{1,2}(?:st|nd|rd|th)?\.?\s+(?:of\s+)?\Z")
@@ -592,6 +615,15 @@ def _weekday_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
         return None  # "every Friday", "on a Monday": no particular day
     start = pos
     relation = None
+    narrative = _NARRATIVE_LEFT.search(left)
+    if narrative and not match["part"]:
+        # "the previous Friday": the one before the day the story last named
+        step = -1 if narrative["rel"] in ("previous", "preceding") else 1
+        start = pos - len(left) + narrative.start()
+        end = pos + len(match["wd"])
+        fallback = _weekday_value(ctx, WEEKDAYS[match["wd"]], start, end, "past" if step < 0 else "future")
+        kind = f"weekday:{WEEKDAYS[match['wd']]}:{step}"
+        return _Found(start, end, fallback, relative=ctx.anchor is not None, kind=kind)
     rel = _REL_WORD_LEFT.search(left)
     if rel:
         word = rel["rel"]
@@ -1208,6 +1240,10 @@ _TIME_DAY = re.compile(
 )
 
 
+#: The same time in another zone, in parentheses: "(0735 GMT)".
+_ASIDE = re.compile(r"\s*\([^()]{1,24}\)")
+
+
 def _time_rule(m: re.Match[str], ctx: _Context, pos: int | None = None) -> _Found | None:
     pos = m.start() if pos is None else pos
     if not _digit_left_ok(ctx, pos):
@@ -1239,6 +1275,9 @@ def _time_rule(m: re.Match[str], ctx: _Context, pos: int | None = None) -> _Foun
         end = zone.end()
     value_time = f"T{hour:02d}:{minute:02d}"
     day = _TIME_DAY.match(ctx.low, end)
+    aside = None if day else _ASIDE.match(ctx.low, end)
+    if aside:  # "10:35 a.m. (0735 GMT) Friday": the day after the other zone's time
+        day = _TIME_DAY.match(ctx.low, aside.end())
     day_part: str | None = None
     if day and not (day["wd"] and not _cap(ctx, day.start("wd"))):
         if day["wd"]:
@@ -1329,7 +1368,22 @@ def _number_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
     for found in _number_candidates(m, ctx):
         if found and (best is None or found.end > best.end):
             best = found
-    return best
+    return _week_of(ctx, best) if best else None
+
+
+_WEEK_OF = re.compile(r"\bthe\s+week\s+of\s+\Z")
+
+
+def _week_of(ctx: _Context, found: _Found) -> _Found:
+    """ "the week of March 6" is that day's ISO week."""
+    left = _left(ctx, found.start, 20)
+    week = _WEEK_OF.search(left)
+    day = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", found.value)
+    if not week or not day:
+        return found
+    named = date(int(day.group(1)), int(day.group(2)), int(day.group(3)))
+    start = found.start - len(left) + week.start()
+    return _Found(start, found.end, week_value(named), relative=found.relative)
 
 
 def _number_candidates(m: re.Match[str], ctx: _Context) -> Iterator[_Found | None]:
@@ -1859,6 +1913,24 @@ def _referred(item: _Found, before: list[Mention]) -> str:
     return ""
 
 
+def _weekday_from(item: _Found, before: list[Mention]) -> str:
+    """ "the previous Friday": that weekday before (or after) the last day named, else the
+    value found against the anchor."""
+    _, weekday_text, step_text = item.kind.split(":")
+    weekday, step = int(weekday_text), int(step_text)
+    for previous in reversed(before):
+        if item.start - previous.end > _REFERENCE_REACH:
+            break
+        match = _REF_GRANULARITY["day"].match(previous.value)
+        day = valid_day(*(int(g) for g in match.groups())) if match else None
+        if day is None:
+            continue
+        if step < 0:
+            return day_value(day - timedelta(days=(day.isoweekday() - weekday - 1) % 7 + 1))
+        return day_value(day + timedelta(days=(weekday - day.isoweekday() - 1) % 7 + 1))
+    return item.value
+
+
 _QUARTER_VALUE = re.compile(r"(\d{4})-(Q[1-4]|H[12])\Z")
 #: How far back (characters) the period a "year earlier" compares with may be.
 _CONTEXT_REACH = 250
@@ -1873,6 +1945,8 @@ def _in_context(item: _Found, before: list[Mention], derived: set[int]) -> str:
     """
     if item.kind.startswith("ref:"):
         return _referred(item, before)
+    if item.kind.startswith("weekday:"):
+        return _weekday_from(item, before)
     for previous in reversed(before):
         if item.start - previous.end > _CONTEXT_REACH:
             break
