@@ -7,7 +7,8 @@ creation time (DCT) as the anchor and the gold ``TIMEX3`` spans. Prints, for
 gold DATE and TIME expressions, strict (same span) and relaxed (overlapping
 span) precision, recall and F1, the value accuracy of relaxed matches and the
 value F1 (a match counts when the spans overlap and the values are equal), per
-corpus and overall, and the extractor's speed in ms per 2 KB of text. The value
+corpus and overall, the value errors by class (``error_class``: weekday direction,
+part of day, week, quarter, notation, ...), and the extractor's speed in ms per 2 KB of text. The value
 F1 is also given with the gold's variant spellings of one value taken as equal
 (``canonical``: ``W7``/``W07``, ``T17``/``T17:00``, ``196X``/``196``, ``1949-XX``/``1949``).
 
@@ -23,6 +24,7 @@ import html
 import re
 import sys
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -70,12 +72,15 @@ class Counts:
     pairs_equal: int = 0
     on_duration_or_set: int = 0
     errors: list[str] = field(default_factory=list)
+    #: Gold mentions found with a wrong value, by ``error_class``.
+    value_errors: Counter[str] = field(default_factory=Counter)
 
     def add(self, other: Counts) -> None:
         for name in self.__dataclass_fields__:
-            if name != "errors":
+            if name not in ("errors", "value_errors"):
                 setattr(self, name, getattr(self, name) + getattr(other, name))
         self.errors.extend(other.errors)
+        self.value_errors.update(other.value_errors)
 
 
 def read_tml(path: Path) -> Document:
@@ -144,7 +149,9 @@ def score(doc: Document, predicted: list[dict], keep_errors: bool) -> Counts:
             if any(p["value"] == g.value for p in hits):
                 counts.value_gold += 1
                 counts.pairs_equal += 1
-            elif keep_errors:
+                continue
+            counts.value_errors[error_class(doc.text[g.start : g.end], g.value, hits[0]["value"])] += 1
+            if keep_errors:
                 got = ", ".join(f"{p['text']!r}={p['value']}" for p in hits)
                 span = doc.text[g.start : g.end]
                 counts.errors.append(f"{doc.name}: VALUE {span!r} gold {g.value} got {got} (dct {doc.dct})")
@@ -154,6 +161,51 @@ def score(doc: Document, predicted: list[dict], keep_errors: bool) -> Counts:
                 f"{doc.name}: FN {doc.text[g.start : g.end]!r} ({g.type} {g.value}) in …{context}…"
             )
     return counts
+
+
+_WEEKDAY_NAME = re.compile(r"(?i)\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b")
+_DAY_VALUE = re.compile(r"\d{4}-\d\d-\d\d")
+_YEARLESS = re.compile(r"\d{4}(-\d\d(?:-\d\d)?)(?:T|$)")
+
+
+def error_class(span: str, gold: str, got: str) -> str:
+    """Why a found mention's value differs from the gold, in a few kinds worth counting.
+
+    >>> error_class("Friday", "1990-08-10", "1990-08-17")
+    'weekday direction'
+    >>> error_class("Friday night", "2000-01-07", "2000-01-07TNI")
+    'part of day'
+    >>> error_class("last week", "1989-WXX", "1989-W43")
+    'week'
+    >>> error_class("a year earlier", "1988-Q3", "1988")
+    'quarter or half'
+    >>> error_class("January", "1990-01", "1989-01")
+    'year of a month or day'
+    >>> error_class("1949", "1949-XX", "1949")
+    'notation'
+    >>> error_class("year-end", "1989-12-31", "1989")
+    'granularity'
+    >>> error_class("now", "PAST_REF", "PRESENT_REF")
+    'vague reference'
+    """
+    if same_value(gold, got):
+        return "notation"
+    if gold.split("T")[0] == got.split("T")[0] and _DAY_VALUE.match(gold):
+        return "part of day"
+    if _WEEKDAY_NAME.search(span) and _DAY_VALUE.match(gold) and _DAY_VALUE.match(got):
+        return "weekday direction"
+    if "-W" in gold or "-W" in got:
+        return "week"
+    if re.search(r"-(?:Q|H)[\dX]", gold + " " + got):
+        return "quarter or half"
+    if any(v.endswith("_REF") or v.startswith("P") for v in (gold, got)):
+        return "vague reference"
+    gold_part, got_part = _YEARLESS.match(gold), _YEARLESS.match(got)
+    if gold_part and got_part and gold_part.group(1) == got_part.group(1):
+        return "year of a month or day"
+    if gold.startswith(got) or got.startswith(gold):
+        return "granularity"
+    return "other"
 
 
 def canonical(value: str) -> str:
@@ -247,6 +299,8 @@ def main(argv: list[str] | None = None) -> int:
             print("   ", line)
         total.add(counts)
     report("overall", total)
+    kinds = ", ".join(f"{kind} {n}" for kind, n in total.value_errors.most_common())
+    print(f"value errors by class ({sum(total.value_errors.values())}): {kinds}")
     print(speed(texts, settings))
     return 0
 
