@@ -259,3 +259,14 @@ def test_the_previous_weekday_counts_from_the_day_last_named() -> None:
 def test_month_without_year_takes_the_anchor_year_or_the_nearest(text: str, value: str) -> None:
     ((_, got),) = _values(text, Anchor.parse("2023-10-26"))
     assert got == value
+
+
+def test_the_latest_period_is_the_quarter_reported() -> None:
+    text = "Profit rose in the third quarter. Sales in the latest period were $2 billion."
+    assert _values(text) == [("the third quarter", "2022-Q3"), ("the latest period", "2022-Q3")]
+    # no period reported before: nothing to refer to
+    assert _values("Sales in the latest period were $2 billion.") == []
+
+
+def test_then_current_is_past() -> None:
+    assert _values("He advised the then current chairman.") == [("then current", "PAST_REF")]

@@ -869,6 +869,8 @@ def _recent_current_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
     following = re.match(r"\s+([a-z]+)", ctx.low[m.end() : m.end() + 20])
     if not following or following.group(1) in _CURRENT_STOP:
         return None
+    if re.search(r"\bthen[\s-]\Z", _left(ctx, start, 6)):
+        return _Found(start - 5, m.end(), "PAST_REF", extend=False)  # "the then current chairman"
     return _Found(start, m.end(), "PRESENT_REF", extend=False)
 
 
@@ -1676,6 +1678,19 @@ def _next_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
     return _unit_rule(m, ctx) or _ref_rule(m, ctx)  # "next week", "the next day"
 
 
+_LATEST_LEFT = re.compile(r"\bthe\s+(?:latest|most\s+recent)\s+\Z")
+
+
+def _latest_period_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
+    """ "the latest period" of a results report: the quarter or half it reports, found in
+    context (``_in_context``); without one named before it is no date."""
+    left = _left(ctx, m.start(), 24)
+    latest = _LATEST_LEFT.search(left)
+    if not latest or ctx.low[m.end() : m.end() + 1] == "s":
+        return None
+    return _Found(m.start() - len(left) + latest.start(), m.end(), "", kind="period")
+
+
 def _triggers() -> Mapping[str, Rule]:
     """Which rule each trigger word starts; read-only once built."""
     table: dict[str, Rule] = {}
@@ -1708,6 +1723,7 @@ def _triggers() -> Mapping[str, Rule]:
         (("nineteen", "eighteen", "twenty", "two"), _spelled_year_rule),
         (("year", "month", "week"), _period_rule),
         (("morning", "afternoon", "evening"), _daypart_rule),
+        (("period",), _latest_period_rule),
     ]
     for words, rule in groups:
         for word in words:
@@ -1947,6 +1963,13 @@ def _in_context(item: _Found, before: list[Mention], derived: set[int]) -> str:
         return _referred(item, before)
     if item.kind.startswith("weekday:"):
         return _weekday_from(item, before)
+    if item.kind == "period":
+        for previous in reversed(before):
+            if item.start - previous.end > _REFERENCE_REACH:
+                break
+            if previous.start not in derived and _QUARTER_VALUE.match(previous.value):
+                return previous.value
+        return ""
     for previous in reversed(before):
         if item.start - previous.end > _CONTEXT_REACH:
             break
