@@ -270,3 +270,18 @@ def test_the_latest_period_is_the_quarter_reported() -> None:
 
 def test_then_current_is_past() -> None:
     assert _values("He advised the then current chairman.") == [("then current", "PAST_REF")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Sales for the full year rose.", [("the full year", "2023")]),
+        ("It rained earlier in the year.", [("earlier in the year", "2023")]),
+        ("In the first nine months of the year, sales fell.", [("the year", "2023")]),
+        # a fiscal year ending on a date is a span of twelve months, not this year
+        ("Profit for the full year ended June 30 fell.", [("June 30", "2022-06-30")]),
+        ("The year was hard.", []),
+    ],
+)
+def test_the_year_being_reported(text: str, expected: list[tuple[str, str]]) -> None:
+    assert _values(text) == expected

@@ -1598,6 +1598,11 @@ def _spelled_year_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
 _PERIOD_LEFT = re.compile(
     r"\b(?P<mod>end|beginning|start|middle|rest|remainder|close|turn)\s+of\s+(?P<det>the|this)\s+\Z"
 )
+#: "for the full year", "earlier in the year", "nine months of the year"; group 1 is the span.
+_THE_YEAR_LEFT = re.compile(
+    r"(?:\bfor\s+(?=the\s+full)|\bmonths\s+of\s+|\b(?=(?:earlier|later)\s+in\s+the))"
+    r"(the\s+full|(?:earlier|later)\s+in\s+the|the)\s+\Z"
+)
 _YEAR_END = re.compile(r"year(?:-end|\s+end|'s\s+end)\b")
 
 
@@ -1612,6 +1617,14 @@ def _period_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
             return _Found(start, ending.end(), _unit_value(ctx, "year", 0) or "XXXX", relative=True)
     left = _left(ctx, start, 30)
     match = _PERIOD_LEFT.search(left)
+    if not match and word == "year":
+        # "for the full year", "earlier in the year": the year being reported; "the full
+        # year ended June 30" is a span of twelve months instead
+        the = _THE_YEAR_LEFT.search(left)
+        if not the or re.match(r"\s+(?:end|begin|start)", ctx.low[m.end() : m.end() + 7]):
+            return None
+        value = _unit_value(ctx, word, 0) or "XXXX"
+        return _Found(start - len(left) + the.start(1), m.end(), value, relative=ctx.anchor is not None)
     if not match or ctx.low[m.end() : m.end() + 1] in ("s", "-", "'"):
         return None
     value = _unit_value(ctx, word, 0)
