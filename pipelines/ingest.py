@@ -12,6 +12,7 @@ import logging
 import os
 import re
 import sys
+import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -147,6 +148,15 @@ def clear_previous_outputs(output: str) -> int:
     return len(stale)
 
 
+def link_temp_dir(output: str) -> str:
+    """Where LinkTranslations keeps the run's articles meanwhile (deleted at the end).
+
+    >>> link_temp_dir("gs://b/out").startswith("gs://b/out/.temp-link-")
+    True
+    """
+    return FileSystems.join(output, f".temp-link-{uuid.uuid4().hex}")
+
+
 def build_pipeline(
     pipeline: beam.Pipeline,
     patterns: Sequence[str],
@@ -171,14 +181,14 @@ def build_pipeline(
     sources = (files.files, fetched.files) | "GatherSources" >> beam.Flatten()
     parsed = sources | "ParseItems" >> ParseItems(settings)
     fresh = parsed.articles | "SkipIngested" >> SkipIngested(state)
-    # Parsing gives a file's entries to one worker; the stages after it are most of the work, so
-    # the articles are spread over the workers first (a JSON Lines file of 20,000 entries would
-    # otherwise keep a second DirectRunner process, or every Dataflow worker but one, idle).
-    spread = fresh.new | "SpreadArticles" >> beam.Reshuffle()
-    repaired, repair_failures = spread | "RepairEncoding" >> RepairEncoding(settings)
+    # No shuffle of whole articles anywhere: a runner holds a shuffle's whole input (the
+    # DirectRunner in memory). The workers share the work through ReadInputs, which spreads
+    # files and ranges of large JSON Lines files, and LinkTranslations, which spreads the
+    # temporary files it keeps the articles in.
+    repaired, repair_failures = fresh.new | "RepairEncoding" >> RepairEncoding(settings)
     detected, language_failures = repaired | "DetectLanguage" >> DetectLanguage(settings)
     assessed, translation_failures = detected | "DetectTranslation" >> DetectTranslation(settings)
-    linked = assessed | "LinkTranslations" >> LinkTranslations()
+    linked = assessed | "LinkTranslations" >> LinkTranslations(temp_dir=link_temp_dir(output))
     dated, date_failures = linked | "ExtractDates" >> ExtractDates(settings)
     articles, invalid = run_stage(dated, "ValidateRecords", "write", settings, record_checker)
 
