@@ -285,3 +285,19 @@ def test_then_current_is_past() -> None:
 )
 def test_the_year_being_reported(text: str, expected: list[tuple[str, str]]) -> None:
     assert _values(text) == expected
+
+
+def test_the_first_two_quarters_of_a_year_are_its_first_half() -> None:
+    assert _values("Demand stays weak through the first two quarters of 1990.") == [
+        ("the first two quarters of 1990", "1990-H1")
+    ]
+    assert _values("Sales fell in the last two quarters.") == []
+
+
+def test_a_year_earlier_does_not_count_back_from_a_compared_quarter() -> None:
+    text = (
+        "Net rose in the third quarter from $5 million in the year-ago quarter. "
+        "The year-ago results were restated."
+    )
+    values = [value for _, value in _values(text, Anchor.parse("2023-11-01"))]
+    assert values == ["2023-Q3", "2022-Q3", "2022-Q3"]

@@ -1027,7 +1027,7 @@ def _quarter_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
                 year -= 1
             if "year-" in det or det in ("year-earlier", "year-ago", "a year-earlier"):
                 year -= 1
-        return _Found(start, end, f"{year:04d}-Q{ordinal}", relative=relative)
+        return _Found(start, end, f"{year:04d}-Q{ordinal}", relative=relative, kind=_compared(det))
     if anchor is None or anchor.quarter is None:
         return _Found(start, end, "XXXX-QX")
     current = anchor.year * 4 + anchor.quarter - 1
@@ -1041,8 +1041,31 @@ def _quarter_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
         return None
     q = current + offset
     if year is not None:
-        return _Found(start, end, f"{year:04d}-Q{q % 4 + 1}", relative=relative)
-    return _Found(start, end, f"{q // 4:04d}-Q{q % 4 + 1}", relative=True)
+        return _Found(start, end, f"{year:04d}-Q{q % 4 + 1}", relative=relative, kind=_compared(det))
+    return _Found(start, end, f"{q // 4:04d}-Q{q % 4 + 1}", relative=True, kind=_compared(det))
+
+
+def _compared(det: str) -> str:
+    """ "the year-ago quarter" is itself a comparison: a later "year earlier" must not count
+    back from it again (``_in_context`` skips derived mentions)."""
+    return "compared" if det in ("year-earlier", "year-ago", "a year-earlier", "comparable") else ""
+
+
+_TWO_QUARTERS = re.compile(r"\b(?:the\s+)?(?P<which>first|last)\s+two\s+\Z")
+
+
+def _two_quarters(m: re.Match[str], ctx: _Context) -> _Found | None:
+    """ "the first two quarters of 1990" is its first half."""
+    left = _left(ctx, m.start(), 20)
+    which = _TWO_QUARTERS.search(left)
+    if not which:
+        return None
+    right = _QUARTER_RIGHT.match(ctx.low, m.end())
+    year_text = right and (right["year"] or right["year2"])
+    if not year_text:
+        return None  # "the last two quarters" seen from the anchor is a span, not a half
+    half = 1 if which["which"] == "first" else 2
+    return _Found(m.start() - len(left) + which.start(), right.end(), f"{year_text}-H{half}")
 
 
 _Q = re.compile(rf"q(?P<q>[1-4])(?:\s*(?:of\s+)?(?:fiscal\s+)?(?:{_YEAR}|'(?P<yy>\d\d)))?\b")
@@ -1724,6 +1747,7 @@ def _triggers() -> Mapping[str, Rule]:
         (("term",), _term_rule),
         (("coming",), _coming_rule),
         (("quarter", "q"), _quarter_rule),
+        (("quarters",), _two_quarters),
         (("half", "first", "second"), _half_rule),
         (("weekend",), _weekend_rule),
         (("century",), _century_rule),
@@ -1856,7 +1880,7 @@ def find_english(text: str, anchor: Anchor | None, day_first: bool | None = None
         value = _in_context(item, mentions, derived) if item.kind else item.value
         if not value:
             continue  # a reference with nothing before it to refer to
-        if value != item.value:
+        if value != item.value or item.kind == "compared":
             derived.add(item.start)
         if mentions and _YEAR_ONLY.match(value):
             joined = _join_year(text, mentions[-1], item.start, value)
