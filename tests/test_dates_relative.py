@@ -301,3 +301,10 @@ def test_a_year_earlier_does_not_count_back_from_a_compared_quarter() -> None:
     )
     values = [value for _, value in _values(text, Anchor.parse("2023-11-01"))]
     assert values == ["2023-Q3", "2022-Q3", "2022-Q3"]
+
+
+def test_the_day_before_or_after_a_named_day() -> None:
+    assert _values("The day before last Tuesday's hearing, he left.") == [
+        ("The day before last Tuesday", "2023-03-06")
+    ]
+    assert _values("It was the day after March 5, 2023.") == [("the day after March 5, 2023", "2023-03-06")]

@@ -1794,10 +1794,30 @@ def _tail_words(low: str, pos: int, n: int = 2) -> list[str]:
     return chunk.replace("-", " ").split()[-n:]
 
 
+_DAY_NEXT_TO = re.compile(r"\bthe\s+day\s+(?P<rel>before|after)\s+\Z")
+_DAY_ONLY = re.compile(r"(\d{4})-(\d{2})-(\d{2})\Z")
+
+
+def _day_next_to(ctx: _Context, found: _Found) -> _Found:
+    """ "the day before last Tuesday's hearing": the day next to the one named."""
+    left = _left(ctx, found.start, 20)
+    near = _DAY_NEXT_TO.search(left)
+    day = _DAY_ONLY.match(found.value)
+    if near is None or day is None or found.kind:
+        return found
+    named = valid_day(*(int(g) for g in day.groups()))
+    if named is None:
+        return found
+    value = day_value(named + timedelta(days=-1 if near["rel"] == "before" else 1))
+    return _Found(found.start - len(left) + near.start(), found.end, value, found.type, found.relative)
+
+
 def _extend_left(ctx: _Context, found: _Found) -> _Found:
     if not found.extend:
         return found
     tail = _tail_words(ctx.low, found.start, 1)
+    if tail and tail[0] in ("before", "after"):
+        return _day_next_to(ctx, found)
     if not tail or tail[0] not in _MODIFIER_WORDS:
         return found
     left = _left(ctx, found.start, 40)
