@@ -687,6 +687,9 @@ def _unit_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
         return None
     rel, unit = match["rel"], match["unit"]
     start, end = match.start(), match.end()
+    unit_at = match.start("unit")
+    if ctx.text[unit_at].isupper() and ctx.text[unit_at + 1 : unit_at + 2].islower():
+        return None  # a title-cased unit names something: ABC's "This Week", "Next Year in Jerusalem"
     left = _left(ctx, start, 20)
     if rel == "last" and unit != "night" and re.search(r"\bthe\s+\Z", left):
         return None  # "over the last week" is a duration, not a date
