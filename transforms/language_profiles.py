@@ -317,7 +317,8 @@ class ProfileScorer:
         trigram_counts = np.bincount(tri_columns, minlength=n)
         self.broad = trigram_counts > 2 * np.median(trigram_counts)
         self._table = model.table
-        known = "".join(g for g in grams if len(g) == 1 and g.isalpha())
+        # Case-folded: a capital a profile happens to lack (Ы, Ľ) is no unknown letter.
+        known = "".join(sorted({g.lower() for g in grams if len(g) == 1 and g.isalpha()}))
         self._unknown_letter = re.compile(f"[^\\W\\d_{re.escape(known)}]")
         self._cache: dict[str, int] = {}
         self._words = np.zeros((self.settings.cache_words, self.width), dtype=np.float32)
@@ -325,9 +326,14 @@ class ProfileScorer:
     def clean(self, text: str) -> str:
         return clean(text, self._table)
 
-    def unknown_letters(self, cleaned: str) -> int:
-        """How many letters of a :func:`clean`-ed text no profile has."""
-        return len(self._unknown_letter.findall(cleaned))
+    def unknown_letters(self, cleaned: str) -> list[str]:
+        """The letters of a :func:`clean`-ed text that no profile has, lower-cased,
+        in text order (digits like ² are no letters).
+
+        >>> ProfileScorer().unknown_letters("Ĉiu ŝatas ĈOKOLADON ² Ы")
+        ['ĉ', 'ŝ', 'ĉ']
+        """
+        return [ch for ch in self._unknown_letter.findall(cleaned.lower()) if ch.isalpha()]
 
     def word_vectors(self, words: list[str]) -> np.ndarray:
         """One row per word: the sums of its n-grams' rows (see the class)."""
