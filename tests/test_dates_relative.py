@@ -308,3 +308,22 @@ def test_the_day_before_or_after_a_named_day() -> None:
         ("The day before last Tuesday", "2023-03-06")
     ]
     assert _values("It was the day after March 5, 2023.") == [("the day after March 5, 2023", "2023-03-06")]
+
+
+@pytest.mark.parametrize(
+    ("text", "anchor", "expected"),
+    [
+        ("Numbers dropped through the nineties.", "1998-03-14", [("the nineties", "199")]),
+        ("Numbers dropped through the nineties.", "2023-03-14", [("the nineties", "199")]),
+        ("Jazz flourished in the late twenties.", "1998-03-14", [("the late twenties", "192")]),
+        ("Rates fell in the early twenties.", "2023-03-14", [("the early twenties", "202")]),
+        ("She is in her forties.", "2023-03-14", []),
+        ("Temperatures were in the nineties.", "2023-03-14", []),
+    ],
+)
+def test_decades_in_words(text: str, anchor: str, expected: list[tuple[str, str]]) -> None:
+    assert _values(text, Anchor.parse(anchor)) == expected
+
+
+def test_or_so_before_ago() -> None:
+    assert _values("Then, a week or so ago, he left.") == [("a week or so ago", "2023-W10")]

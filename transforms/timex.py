@@ -756,7 +756,7 @@ _AMOUNT_LEFT = re.compile(
     r"(?:\b(?P<approx>about|nearly|almost|some|roughly|around|more than|less than|just|only|over)\s+)?"
     r"(?:\b(?P<n>a couple of|couple of|a few|several|many|\d+|a|an|one|two|three|four|five|six|seven|eight"
     r"|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty)|\b(?P<year>year))"
-    r"(?:\s+|-)(?P<unit>days?|weeks?|months?|years?|decades?|centuries|century)?\s*\Z"
+    r"(?:\s+|-)(?P<unit>days?|weeks?|months?|years?|decades?|centuries|century)?(?:\s+or\s+(?:so|more))?\s*\Z"
 )
 
 
@@ -1730,6 +1730,31 @@ def _latest_period_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
     return _Found(m.start() - len(left) + latest.start(), m.end(), "", kind="period")
 
 
+_DECADE_WORDS = {
+    "twenties": 2, "thirties": 3, "forties": 4, "fifties": 5, "sixties": 6, "seventies": 7,
+    "eighties": 8, "nineties": 9,
+}  # fmt: skip
+_DECADE_WORD_LEFT = re.compile(r"\bthe\s+(?:(?:early|late|mid)[\s-]+)?\Z")
+
+
+def _decade_word_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
+    """``the nineties``: the latest such decade up to the anchor's ("in their forties" is an age)."""
+    left = _left(ctx, m.start(), 20)
+    the = _DECADE_WORD_LEFT.search(left)
+    if not the or re.search(r"temperature|degree|°", _left(ctx, m.start(), 60)):
+        return None  # "temperatures in the nineties"
+    tens = _DECADE_WORDS[m.group()]
+    decade = 190 + tens
+    if ctx.anchor is not None:
+        century = ctx.anchor.year // 100
+        decade = century * 10 + tens
+        if decade > ctx.anchor.year // 10:
+            decade -= 10  # a century back
+    return _Found(
+        m.start() - len(left) + the.start(), m.end(), f"{decade:03d}", relative=ctx.anchor is not None
+    )
+
+
 def _triggers() -> Mapping[str, Rule]:
     """Which rule each trigger word starts; read-only once built."""
     table: dict[str, Rule] = {}
@@ -1764,6 +1789,7 @@ def _triggers() -> Mapping[str, Rule]:
         (("year", "month", "week"), _period_rule),
         (("morning", "afternoon", "evening"), _daypart_rule),
         (("period",), _latest_period_rule),
+        (_DECADE_WORDS, _decade_word_rule),
     ]
     for words, rule in groups:
         for word in words:
