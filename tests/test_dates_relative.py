@@ -251,6 +251,9 @@ def test_the_previous_weekday_counts_from_the_day_last_named() -> None:
         ("The change is effective Feb. 1 for all members.", "2024-02-01"),
         ("Loans run through January under the accord.", "2024-01"),
         ("Sales fell in January.", "2023-01"),
+        # irregular past forms count as past; a participle after "be" does not
+        ("In January, the firm brought in a new chief.", "2023-01"),
+        ("The dividend will be paid Dec. 14 to holders.", "2023-12-14"),
         # the anchor's year when the month is near
         ("Prices rose in September.", "2023-09"),
         ("Talks resume in December.", "2023-12"),

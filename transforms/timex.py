@@ -238,6 +238,11 @@ _TO_BE_VERBS = frozenset("held signed opened launched released announced complet
 _PAST_WORDS = frozenset(
     "was were had did said told took went came made met held began saw gave fell rose won lost left struck "
     "hit killed ago last earlier".split()
+) | frozenset(
+    # irregular past forms that are not also present forms ("put", "set", "cut" are left out)
+    "became brought bought sold found got sent spent stood thought wrote chose drove fought flew grew knew "
+    "led meant paid rang rode sat shot spoke stole threw broke caught built felt kept heard sought fled "
+    "swept withdrew overthrew forgot forgave froze shook sank sang wept".split()
 )
 _REPORTING = frozenset({"said", "told", "says"})
 _STRONG_PAST = frozenset(
@@ -261,6 +266,7 @@ _STRONG_PAST = frozenset(
     }
 )
 _WAS = frozenset({"was", "were", "had", "been"})
+_PRESENT_BE = frozenset({"be", "is", "are", "am", "being"})
 #: Words ending in -ed that are no past tense ("United States", "a hundred").
 _NOT_PAST_ED = frozenset(
     "united hundred indeed sacred kindred hatred naked wicked proceed succeed exceed embed speed breed "
@@ -290,6 +296,8 @@ def _cue(words: list[str], i: int, strong: bool) -> str | None:
         # "was due to expire", "had been scheduled": a plan seen from the past
         before = words[max(0, i - 3) : i]
         return "past" if _WAS.intersection(before) else "future"
+    if previous in _PRESENT_BE:
+        return None  # a passive participle: "will be paid Dec. 14", "is heard in May"
     if word in _PAST_WORDS or (len(word) > 4 and word.endswith("ed") and word not in _NOT_PAST_ED):
         if strong and (word.endswith("ed") or word in _REPORTING) and word not in _STRONG_PAST:
             return None
