@@ -7,13 +7,21 @@ and translations whose source is absent. Every article goes through the
 ``LinkTranslations`` Beam transform on the DirectRunner; printed are the links
 made, how many are right, how many point the wrong way, recall per language
 pair, precision and recall against the targets.
+
+Only this part, on the same leave-one-language-out models (the assessed articles
+cached as JSON, so that a change of the linking alone reruns in seconds), with
+the stage-by-stage breakdown of the lost links:
+
+    python -m evaluations.derived_links --cache /tmp/links.json --breakdown
 """
 
 from __future__ import annotations
 
+import itertools
 import json
+import sys
 import tempfile
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -70,15 +78,20 @@ def link_corpus(
 def derived_from_results(
     docs: Sequence[Doc], models: dict[str, TranslationeseModel], folds: dict[str, int]
 ) -> bool:
+    print(
+        "\n3. Derived-from links on WMT pairs mixed with unrelated documents (LinkTranslations, DirectRunner)"
+    )
+    articles, gold = link_corpus(docs, models, folds)
+    return _link_results(articles, gold)
+
+
+def _link_results(articles: Sequence[dict[str, Any]], gold: dict[str, str]) -> bool:
+    """Run LinkTranslations over the articles, print the figures, True when the targets are met."""
     import apache_beam as beam
     from apache_beam.options.pipeline_options import PipelineOptions
 
     from transforms.link import LinkTranslations
 
-    print(
-        "\n3. Derived-from links on WMT pairs mixed with unrelated documents (LinkTranslations, DirectRunner)"
-    )
-    articles, gold = link_corpus(docs, models, folds)
     with tempfile.TemporaryDirectory() as out:
         with beam.Pipeline(options=PipelineOptions(["--runner=DirectRunner"])) as pipeline:
             _ = (
@@ -111,3 +124,118 @@ def derived_from_results(
         f"{'met' if met else 'NOT met'})"
     )
     return met
+
+
+def breakdown(articles: Sequence[dict[str, Any]], gold: dict[str, str], settings: Any = None) -> None:
+    """Where the gold links are lost, stage by stage, and the figures of the whole method in
+    plain Python (LSH buckets, verification, mutual best match, direction), the same pure
+    functions the Beam side calls."""
+    from transforms.derived import (
+        LinkSettings,
+        band_keys,
+        match,
+        minhash,
+        mutual_best,
+        orient,
+        similarity,
+        summarize,
+    )
+
+    settings = settings or LinkSettings()
+    coefficients = settings.coefficients()
+    summaries = {}
+    buckets: dict[str, list[str]] = defaultdict(list)
+    for article in articles:
+        summary = summarize(article)
+        if len(summary["fingerprints"]) < settings.min_fingerprints:
+            continue
+        summaries[summary["id"]] = summary
+        for key in band_keys(minhash(summary["fingerprints"], coefficients), settings.rows):
+            buckets[key].append(summary["id"])
+    candidates: set[tuple[str, str]] = set()
+    for members in buckets.values():
+        if 2 <= len(members) <= settings.max_bucket:
+            candidates.update(itertools.combinations(sorted(set(members)), 2))
+    matches = {}
+    for a, b in candidates:
+        score = match(summaries[a], summaries[b], settings)
+        if score is not None:
+            matches[(a, b)] = score
+    mutual = mutual_best(
+        (a, b, score, summaries[a]["language"], summaries[b]["language"]) for (a, b), score in matches.items()
+    )
+    links: dict[str, tuple[float, str]] = {}
+    for a, b in sorted(mutual):
+        direction = orient(summaries[a], summaries[b], settings)
+        if direction is not None:
+            translation, original = direction
+            current = links.get(translation)
+            if current is None or matches[(a, b)] > current[0]:
+                links[translation] = (matches[(a, b)], original)
+    stages: Counter[str] = Counter()
+    true_pairs: list[float] = []
+    for t, o in gold.items():
+        pair = (min(t, o), max(t, o))
+        if t not in summaries or o not in summaries:
+            stages["a0 too few fingerprints"] += 1
+            continue
+        true_pairs.append(similarity(summaries[t]["fingerprints"], summaries[o]["fingerprints"])[0])
+        if pair not in candidates:
+            stages["a  no candidate"] += 1
+        elif pair not in matches:
+            stages["b  rejected by verification"] += 1
+        elif pair not in mutual:
+            stages["b2 not the mutual best match"] += 1
+        elif links.get(t, (0, ""))[1] == o:
+            stages["ok"] += 1
+        elif links.get(o, (0, ""))[1] == t:
+            stages["d  reversed"] += 1
+        else:
+            stages["c  undecided"] += 1
+    wrong = sum(1 for t, (_, o) in links.items() if gold.get(t) != o and gold.get(o) != t)
+    stages["e  links between unrelated articles"] = wrong
+    print(
+        f"   {len(candidates)} candidate pairs, {len(matches)} verified, "
+        f"{len(mutual)} mutual best; gold {len(gold)}"
+    )
+    for name, count in sorted(stages.items()):
+        print(f"   {name}: {count}")
+    sims = sorted(true_pairs)
+    if sims:
+        q = [sims[int(p * (len(sims) - 1))] for p in (0.05, 0.25, 0.5, 0.75, 0.95)]
+        print("   similarity of true pairs (5/25/50/75/95%): " + " ".join(f"{x:.3f}" for x in q))
+    correct = sum(1 for t, (_, o) in links.items() if gold.get(t) == o)
+    print(
+        f"   pure Python with mutual best: {len(links)} links, {correct} correct, "
+        f"precision {correct / max(len(links), 1):.3f}, recall {correct / max(len(gold), 1):.3f}"
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Only part 3, on the leave-one-language-out models (cached as JSON with --cache)."""
+    import argparse
+
+    from evaluations.provenance import leave_one_language_out
+    from evaluations.train_provenance import DATA, load_wmt
+
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--cache", type=Path, help="assessed articles and gold links (written when absent)")
+    parser.add_argument("--breakdown", action="store_true", help="where the gold links are lost")
+    args = parser.parse_args(argv)
+    if not DATA.is_dir():
+        print(f"{DATA} is absent: nothing to evaluate.")
+        return 0
+    if args.cache and args.cache.exists():
+        articles, gold = json.loads(args.cache.read_text())
+    else:
+        models, folds = leave_one_language_out(load_wmt())
+        articles, gold = link_corpus(load_wmt(min_chars=300), models, folds)
+        if args.cache:
+            args.cache.write_text(json.dumps([articles, gold]))
+    if args.breakdown:
+        breakdown(articles, gold)
+    return 0 if _link_results(articles, gold) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -13,8 +13,12 @@ import pytest
 from transforms.derived import (
     LinkSettings,
     band_keys,
+    best_per_language,
     fingerprints,
+    match,
     minhash,
+    mutual_best,
+    ordered_shared,
     orient,
     similarity,
     skeleton,
@@ -121,3 +125,96 @@ def test_verify_rejects_unrelated_stories() -> None:
     original = summarize(article("o", ORIGINAL))
     other = summarize(article("u", UNRELATED, is_translation=True, confidence=0.9))
     assert verify(original, other, settings) is None
+
+
+# --- fingerprints across scripts and number formats -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [("Biden", "バイデン"), ("Trump", "トランプ"), ("London", "ロンドン"), ("Oyelaran", "Оелоран")],
+)
+def test_katakana_and_cyrillic_names_meet(a: str, b: str) -> None:
+    assert skeleton(a) == skeleton(b)
+
+
+def test_numbers_meet_across_formats_and_scales() -> None:
+    english = fingerprints("Prices rose 12.5 percent; 1,500 jobs and 1.5 million euros were lost.")
+    german = fingerprints(
+        "Die Preise stiegen um 12,5 Prozent; 1.500 Stellen und 1,5 Millionen Euro gingen verloren."
+    )
+    japanese = fingerprints("価格は12.5%上昇し、1 500人の雇用と150万ユーロが失われた。")
+    assert {"n:12.5", "n:1500", "n:1.5", "n:1500000"} <= english & german
+    assert {"n:12.5", "n:1500", "n:1500000"} <= english & japanese
+
+
+def test_days_of_month_and_latin_names_inside_cjk_text() -> None:
+    english = fingerprints("On March 5 the CNN report quoted Navalny.")
+    russian = fingerprints("5 марта в сюжете CNN цитировали Навального.")
+    chinese = fingerprints("3月5日，CNN报道引用了Navalny的话。")
+    assert {"d:3-5", "a:cnn", f"p:{skeleton('Navalny')}"} <= english & russian & chinese
+    # An initial before a surname does not make it a sentence start.
+    assert f"p:{skeleton('Johannsson')}" in fingerprints("the spokesman Johann K. Johannsson said")
+
+
+# --- verification -----------------------------------------------------------------------------
+
+
+def test_order_of_shared_fingerprints_counts() -> None:
+    assert ordered_shared(["a", "b", "c", "d"], ["a", "b", "c", "d"]) == 4
+    assert ordered_shared(["a", "b", "c", "d"], ["d", "c", "b", "a"]) == 1
+
+
+def test_match_needs_the_facts_in_the_same_order() -> None:
+    settings = LinkSettings()
+    english = summarize(article("en", ORIGINAL))
+    russian = summarize(article("ru", RUSSIAN, language="ru", confidence=0.0))
+    assert match(english, russian, settings) is not None
+    shuffled = {**russian, "fingerprints": list(reversed(russian["fingerprints"]))}
+    assert match(english, shuffled, settings) is None
+
+
+def test_one_language_needs_a_near_copy() -> None:
+    settings = LinkSettings()
+    tokens = [f"n:{n}" for n in range(100, 110)]
+    a = summarize(article("a", "x"))
+    a["fingerprints"] = tokens
+    partial = {**a, "id": "b", "fingerprints": tokens[:4] + [f"n:{n}" for n in range(200, 206)]}
+    assert similarity(a["fingerprints"], partial["fingerprints"])[0] >= settings.min_similarity
+    assert match(a, partial, settings) is None  # 0.25: enough across languages, not within one
+    assert match(a, {**partial, "language": "ru"}, settings) is not None
+    assert match(a, {**a, "id": "c", "fingerprints": [*tokens[:8], "n:300"]}, settings) is not None
+
+
+def test_orient_leaves_an_unsure_classifier_undecided() -> None:
+    settings = LinkSettings()
+    russian = summarize(article("ru", RUSSIAN, language="ru", confidence=0.0))
+    english = summarize(article("en", ORIGINAL, confidence=0.0))
+    for confidence, expected in ((0.02, ("ru", "en")), (0.3, None), (0.6, None), (0.9, ("en", "ru"))):
+        assert orient(russian, {**english, "confidence": confidence}, settings) == expected
+    # Neither side assessed: nothing to go on.
+    unassessed = {**english, "assessed": False, "confidence": 0.0}
+    assert orient(russian, unassessed, settings) is None
+
+
+# --- mutual best match ------------------------------------------------------------------------
+
+
+def test_mutual_best_keeps_one_partner_per_language() -> None:
+    matches = [
+        ("en-orig", "ru-1", 0.7, "en", "ru"),  # the translation
+        ("en-orig", "ru-2", 0.3, "en", "ru"),  # another Russian story of the day
+        ("en-orig", "zh-1", 0.5, "en", "zh"),  # a second translation, another language
+        ("en-other", "ru-2", 0.25, "en", "ru"),
+    ]
+    # ru-2's closest English partner is en-orig, which has a closer Russian one: the
+    # rule leaves ru-2 out rather than fall back on a second best.
+    assert mutual_best(matches) == {("en-orig", "ru-1"), ("en-orig", "zh-1")}
+    assert mutual_best(matches[1:]) == {("en-orig", "ru-2"), ("en-orig", "zh-1")}
+    assert mutual_best(matches[3:]) == {("en-other", "ru-2")}
+
+
+def test_best_per_language_is_order_independent() -> None:
+    partners = [(0.5, "b", "ru"), (0.5, "a", "ru"), (0.2, "c", None)]
+    assert best_per_language(partners) == best_per_language(list(reversed(partners)))
+    assert best_per_language(partners)["ru"] == (0.5, "a")
