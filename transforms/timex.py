@@ -422,12 +422,15 @@ _FORWARD_LEFT = re.compile(r"\b(?:by|until|till|through|effective|starting|begin
 
 
 def nearest_year(anchor: Anchor, month: int, tense: str | None = None) -> int:
-    """The year of a month named without one, seen from ``anchor``: news looks back,
-    except at what is scheduled within the next few months; a tense overrides.
+    """The year of a month named without one, seen from ``anchor``: the anchor's year
+    for its own months and the next two; news looks back beyond that, unless a future
+    tense points ahead (up to nine months) or a past one back.
 
     >>> a = Anchor.parse("2023-03-14")
     >>> nearest_year(a, 12), nearest_year(a, 5), nearest_year(a, 12, "future")
     (2022, 2023, 2023)
+    >>> nearest_year(Anchor.parse("2023-10-26"), 1), nearest_year(Anchor.parse("2023-10-26"), 1, "future")
+    (2023, 2024)
     """
     if anchor.month is None:
         return anchor.year
@@ -439,7 +442,7 @@ def nearest_year(anchor: Anchor, month: int, tense: str | None = None) -> int:
     elif tense == "past":
         forward = ahead <= 1
     else:
-        forward = ahead <= 3
+        forward = ahead <= 2
     if forward:
         return anchor.year + (1 if month < anchor.month else 0)
     return anchor.year - (1 if month > anchor.month else 0)
