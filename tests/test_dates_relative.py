@@ -330,3 +330,17 @@ def test_decades_in_words(text: str, anchor: str, expected: list[tuple[str, str]
 
 def test_or_so_before_ago() -> None:
     assert _values("Then, a week or so ago, he left.") == [("a week or so ago", "2023-W10")]
+
+
+def test_the_year_earlier_period_is_the_reported_period_a_year_back() -> None:
+    # the report's period is named first; a forecast quarter comes later, and the
+    # comparison is far from both
+    text = (
+        "Acme posted third-quarter profit of $5 million. "
+        "Analysts expect weakness through the third quarter of 2024. "
+        + "Costs rose sharply at the mills. " * 10
+        + "In the year-earlier period, Acme earned $4 million."
+    )
+    found = _values(text, Anchor.parse("2023-10-26"))
+    assert found[0] == ("third-quarter", "2023-Q3")
+    assert found[-1] == ("the year-earlier period", "2022-Q3")

@@ -775,6 +775,7 @@ def _ago_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
     """``two weeks ago``, ``a year earlier``, ``the year-earlier period``: looked up leftwards."""
     word_start = m.start()
     word = m.group()
+    compared_period = False  # "the year-earlier period": the period the report is about
     if word == "now":
         if ctx.low[max(0, word_start - 5) : word_start] != "from ":
             return None
@@ -794,6 +795,7 @@ def _ago_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
         period = re.match(r"\s+(?:period|results|level)\b", ctx.low[end : end + 24])
         if period:
             end += period.end()
+            compared_period = period.group().endswith("period")
     elif unit is None:
         return None
     else:
@@ -825,6 +827,8 @@ def _ago_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
         return _Found(start, end, month_value(anchor.year, anchor.month + sign * n), relative=True)
     if unit == "year":
         kind = "year_back" if n == 1 and sign < 0 else ""
+        if compared_period:
+            kind = "period_back"
         return _Found(start, end, f"{anchor.year + sign * n:04d}", relative=True, kind=kind)
     if unit == "decade":
         return _Found(start, end, f"{(anchor.year + sign * 10 * n) // 10:03d}", relative=True)
@@ -2049,6 +2053,19 @@ _QUARTER_VALUE = re.compile(r"(\d{4})-(Q[1-4]|H[12])\Z")
 _CONTEXT_REACH = 250
 
 
+def _reported_period(item: _Found, before: list[Mention], derived: set[int]) -> str:
+    """ "the year-earlier period" of a results report: the period the report opened with
+    (its first quarter or half named, within reach), a year back; forecasts named later
+    ("the third quarter of 1990") are not it."""
+    for previous in before:
+        if item.start - previous.end > _REFERENCE_REACH or previous.start in derived:
+            continue
+        quarter = _QUARTER_VALUE.match(previous.value)
+        if quarter:
+            return f"{int(quarter.group(1)) - 1:04d}-{quarter.group(2)}"
+    return ""
+
+
 def _in_context(item: _Found, before: list[Mention], derived: set[int]) -> str:
     """Values that depend on the mentions before them.
 
@@ -2067,15 +2084,19 @@ def _in_context(item: _Found, before: list[Mention], derived: set[int]) -> str:
             if previous.start not in derived and _QUARTER_VALUE.match(previous.value):
                 return previous.value
         return ""
+    if item.kind == "period_back":
+        reported = _reported_period(item, before, derived)
+        if reported:
+            return reported
     for previous in reversed(before):
         if item.start - previous.end > _CONTEXT_REACH:
             break
         if previous.start in derived:
             continue  # compare with what the text says, not with another comparison
-        if item.kind in ("year_back", "year_period"):
+        if item.kind in ("year_back", "year_period", "period_back"):
             quarter = _QUARTER_VALUE.match(previous.value)
             if quarter:
-                year = int(quarter.group(1)) - 1 if item.kind == "year_back" else int(item.value)
+                year = int(quarter.group(1)) - 1 if item.kind != "year_period" else int(item.value)
                 return f"{year:04d}-{quarter.group(2)}"
         elif item.kind == "clock" and re.match(r"\d{4}-\d{2}-\d{2}", previous.value):
             return previous.value[:10] + item.value[item.value.index("T") :]
