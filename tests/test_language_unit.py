@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 import transforms.language_profiles as profiles
+import transforms.language_words as words
 from transforms.language import (
     LanguageDetector,
     LanguageSettings,
@@ -340,3 +341,54 @@ def test_detector_starts_quickly() -> None:
     start = time.perf_counter()
     LanguageDetector()
     assert time.perf_counter() - start < 1.0  # about 0.15 s here; generous for a loaded machine
+
+
+# --- word evidence on short texts (transforms/language_words.py) -------------------
+
+#: Sentences written for these tests; the character n-grams alone name the wrong
+#: close relative for the first two (Russian, Slovene), the words settle them.
+SHORT_CLOSE = [
+    ("Вчера бях в магазина и купих хляб.", "bg"),
+    ("Ne znam što da radim jer je to vrlo složeno.", "hr"),
+    ("Jeg kan ikke huske noe av det, men hun sa det til meg etter festen.", "no"),
+    ("Jeg kan ikke huske noget af det, men hun sagde det til mig efter festen.", "da"),
+    ("Neviem, čo mám robiť, pretože je to veľmi zložité.", "sk"),
+    ("Вчера бев во продавница и купив леб.", "mk"),
+]
+
+
+@pytest.mark.parametrize(("text", "code"), SHORT_CLOSE)
+def test_words_tell_close_relatives_apart(detector: LanguageDetector, text: str, code: str) -> None:
+    assert detector.detect(text)["code"] == code
+
+
+def test_without_words_the_ngrams_alone_confuse_close_relatives() -> None:
+    ngrams_only = LanguageDetector(settings=LanguageSettings(word_evidence_below=0))
+    assert [ngrams_only.detect(text)["code"] for text, _ in SHORT_CLOSE[:2]] == ["ru", "sl"]
+
+
+def test_word_evidence_needs_every_close_candidate_covered(detector: LanguageDetector) -> None:
+    """Afrikaans has no word list: Dutch words must not push Dutch past it."""
+    assert not detector.words.covers("af") and detector.words.covers("nl")
+    candidates = [("af", -100.0), ("nl", -101.0)]
+    assert detector._with_word_evidence(candidates, "de het een van") == candidates
+    covered = [("no", -100.0), ("da", -101.0)]
+    reranked = dict(detector._with_word_evidence(covered, "noget af mig efter"))
+    assert reranked["da"] > reranked["no"] == -100.0  # the least likely keeps its score
+
+
+def test_shipped_word_lists_are_what_wordfreq_gives(tmp_path: Path) -> None:
+    """The .npz in the package is rebuilt from wordfreq and must match word for word
+    (``python -m transforms.language_words`` rewrites it)."""
+    rebuilt = tmp_path / "language_words.npz"
+    assert words.main(["--output", str(rebuilt)]) == 0
+    shipped, fresh = words.read_words(words.WORDS_PATH), words.read_words(rebuilt)
+    assert sorted(shipped) == sorted(fresh) and len(shipped) == 36
+    assert shipped == fresh
+    assert all(len(entries) == words.TOP_WORDS for entries in shipped.values())
+
+
+def test_missing_word_file_falls_back_to_wordfreq(tmp_path: Path) -> None:
+    shipped, computed = words.WordScorer(), words.WordScorer(tmp_path / "absent.npz")
+    assert computed.languages == shipped.languages
+    assert np.array_equal(computed._table, shipped._table)
