@@ -10,10 +10,13 @@ the expression. Overlapping candidates keep the longest.
 Relative expressions are resolved against an :class:`Anchor` (the publication
 date); parts that the anchor cannot fix stay ``X`` (``XXXX-WXX-2``), per the
 TimeML guidelines. A weekday or a month without year goes the way the verb's
-tense points (``tense_near``), else to the most recent one. A few values depend
-on what the text said just before (``_in_context``): a clock time takes the day
-just named, "a year earlier" the granularity of the compared quarter, and
-"that day" or "the following year" the date the narrative last named.
+tense points (``tense_near``), else to the most recent one; a month without year
+takes the anchor's year unless it lies more than two months ahead (then last
+year's) or a tense says otherwise. A few values depend on what the text said
+before (``_in_context``): a clock time takes the day just named, "a year earlier"
+the granularity of the compared quarter, "the year-earlier period" and "the latest
+period" the quarter the report opened with, and "that day", "the following year"
+or "the previous Friday" the date the narrative last named.
 Durations ("24 hours") and sets ("every Friday") are not reported.
 
     >>> a = Anchor.parse("2023-03-14")
