@@ -162,7 +162,9 @@ def breakdown(articles: Sequence[dict[str, Any]], gold: dict[str, str], settings
         if score is not None:
             matches[(a, b)] = score
     mutual = mutual_best(
-        (a, b, score, summaries[a]["language"], summaries[b]["language"]) for (a, b), score in matches.items()
+        (a, b, score, sa["language"], sb["language"], sa["confidence"], sb["confidence"])
+        for (a, b), score in matches.items()
+        for sa, sb in [(summaries[a], summaries[b])]
     )
     links: dict[str, tuple[float, str]] = {}
     for a, b in sorted(mutual):

@@ -15,6 +15,7 @@ from transforms.derived import (
     band_keys,
     best_per_language,
     fingerprints,
+    judge,
     match,
     minhash,
     mutual_best,
@@ -202,10 +203,10 @@ def test_orient_leaves_an_unsure_classifier_undecided() -> None:
 
 def test_mutual_best_keeps_one_partner_per_language() -> None:
     matches = [
-        ("en-orig", "ru-1", 0.7, "en", "ru"),  # the translation
-        ("en-orig", "ru-2", 0.3, "en", "ru"),  # another Russian story of the day
-        ("en-orig", "zh-1", 0.5, "en", "zh"),  # a second translation, another language
-        ("en-other", "ru-2", 0.25, "en", "ru"),
+        ("en-orig", "ru-1", 0.7, "en", "ru", 0.0, 0.0),  # the translation
+        ("en-orig", "ru-2", 0.3, "en", "ru", 0.0, 0.0),  # another Russian story of the day
+        ("en-orig", "zh-1", 0.5, "en", "zh", 0.0, 0.0),  # a second translation, another language
+        ("en-other", "ru-2", 0.25, "en", "ru", 0.0, 0.0),
     ]
     # ru-2's closest English partner is en-orig, which has a closer Russian one: the
     # rule leaves ru-2 out rather than fall back on a second best.
@@ -214,7 +215,40 @@ def test_mutual_best_keeps_one_partner_per_language() -> None:
     assert mutual_best(matches[3:]) == {("en-other", "ru-2")}
 
 
+def test_mutual_best_prefers_the_original_among_copies() -> None:
+    settings = LinkSettings()
+    original = summarize(article("original", ORIGINAL, confidence=0.02))
+    copy = summarize(article("copy", ORIGINAL, is_translation=True, confidence=0.95))
+    russian = summarize(article("russian", RUSSIAN, language="ru", confidence=0.0))
+    found = []
+    for a, b in (("original", "copy"), ("original", "russian"), ("copy", "russian")):
+        x, y = (
+            {"original": original, "copy": copy, "russian": russian}[a],
+            {"copy": copy, "russian": russian}[b],
+        )
+        verdict = judge(x, y, settings)
+        assert verdict is not None
+        found.append((a, b, verdict[0], x["language"], y["language"], x["confidence"], y["confidence"]))
+    # The copy and the original are equally close to the Russian text; the Russian
+    # text pairs with the one less likely a translation.
+    assert mutual_best(found) == {("copy", "original"), ("original", "russian")}
+    assert judge(original, russian, settings) == (found[1][2], ("russian", "original"))
+
+
 def test_best_per_language_is_order_independent() -> None:
     partners = [(0.5, "b", "ru"), (0.5, "a", "ru"), (0.2, "c", None)]
     assert best_per_language(partners) == best_per_language(list(reversed(partners)))
     assert best_per_language(partners)["ru"] == (0.5, "a")
+    # What a combine merges: its own outputs, back with their languages.
+    merged = best_per_language(
+        [(*value, language) for language, value in best_per_language(partners).items()]
+    )
+    assert merged == best_per_language(partners)
+
+
+def test_a_year_and_a_month_are_not_a_story() -> None:
+    settings = LinkSettings()
+    a = {**summarize(article("a", "x")), "fingerprints": ["n:2021", "m:3", "p:krmd", "n:4521"]}
+    b = {**a, "id": "b", "language": "ru", "fingerprints": ["n:2021", "m:3", "p:krmd", "n:880"]}
+    assert match(a, b, settings) is None  # Jaccard 0.6, yet only one specific fingerprint shared
+    assert match(a, {**b, "fingerprints": ["n:2021", "m:3", "p:krmd", "n:4521"]}, settings) is not None

@@ -355,7 +355,7 @@ class LinkSettings:
     rows: int = 2
     seed: int = 1
     #: Articles with fewer fingerprints are never linked: too little to go on.
-    min_fingerprints: int = 3
+    min_fingerprints: int = 2
     #: Jaccard similarity of the fingerprint sets a pair needs. Measured on WMT
     #: pairs (cross-language, 2021/2022): true pairs median 0.45, 10% below 0.21;
     #: unrelated pairs sharing two tokens or more 99% below 0.17.
@@ -367,8 +367,12 @@ class LinkSettings:
     min_similarity_same_language: float = 0.4
     #: Shared fingerprints a pair needs in the same order on both sides (a
     #: translation keeps the order of its facts; two stories of one day share a
-    #: year, a month and a country, in any order).
-    min_ordered: int = 3
+    #: few names and dates in any order). Measured on WMT: true pairs keep 90% of
+    #: their shared fingerprints in order, unrelated pairs two thirds.
+    min_ordered: int = 2
+    #: Shared fingerprints a pair needs that are neither a month nor a year (the
+    #: stories of one month share those by the thousand).
+    min_specific: int = 2
     #: A bucket larger than this is a degenerate band (skipped, and counted).
     max_bucket: int = 300
     #: Two articles in one language are linked only when their translation
@@ -475,6 +479,9 @@ def ordered_shared(a: Sequence[str], b: Sequence[str]) -> int:
     return previous[-1]
 
 
+_YEAR_OR_MONTH = re.compile(r"m:|n:(?:1[89]|20)\d\d$")
+
+
 def match(a: dict[str, Any], b: dict[str, Any], settings: LinkSettings) -> float | None:
     """The similarity of two summaries when they tell the same story, else None (direction aside)."""
     if min(len(a["fingerprints"]), len(b["fingerprints"])) < settings.min_fingerprints:
@@ -483,6 +490,9 @@ def match(a: dict[str, Any], b: dict[str, Any], settings: LinkSettings) -> float
     one_language = bool(a["language"]) and same_language(a["language"], b["language"])
     needed = settings.min_similarity_same_language if one_language else settings.min_similarity
     if score < needed or shared < settings.min_ordered:
+        return None
+    common = set(a["fingerprints"]) & set(b["fingerprints"])
+    if sum(1 for token in common if not _YEAR_OR_MONTH.match(token)) < settings.min_specific:
         return None
     if ordered_shared(a["fingerprints"], b["fingerprints"]) < settings.min_ordered:
         return None
@@ -570,28 +580,34 @@ def judge(
 # --- one original per translation ---------------------------------------------------------
 
 #: A verified pair as the mutual-best rule sees it: (id a, id b, similarity,
-#: language of a, language of b).
-Match = tuple[str, str, float, "str | None", "str | None"]
+#: language of a, language of b, translation confidence of a, of b).
+Match = tuple[str, str, float, "str | None", "str | None", float, float]
 
 
-def _rank(score: float, other: str) -> tuple[float, list[int]]:
-    """Higher similarity first; ties go to the smaller id, so no result depends on order."""
-    return score, [-ord(ch) for ch in other]
+def _rank(score: float, other: str, confidence: float = 0.0) -> tuple[float, float, list[int]]:
+    """Higher similarity first; among equals (copies of one text have the same
+    fingerprints) the one less likely a translation, then the smaller id, so no
+    result depends on order."""
+    return score, -confidence, [-ord(ch) for ch in other]
 
 
-def best_per_language(
-    partners: Iterable[tuple[float, str, str | None]],
-) -> dict[str | None, tuple[float, str]]:
-    """An article's verified partners (similarity, id, language) -> the most similar one per language.
+def best_per_language(partners: Iterable[tuple[Any, ...]]) -> dict[str | None, tuple[Any, ...]]:
+    """An article's verified partners (similarity, id, language[, translation confidence])
+    -> the most similar one per language, as (similarity, id[, confidence]).
+
+    The confidence, when given, decides between equally similar partners.
 
     >>> best_per_language([(0.4, "b", "ru"), (0.6, "c", "ru"), (0.3, "d", "zh"), (0.6, "a", "ru")])
     {'ru': (0.6, 'a'), 'zh': (0.3, 'd')}
+    >>> best_per_language([(0.6, "a", "en", 0.9), (0.6, "b", "en", 0.1)])
+    {'en': (0.6, 'b', 0.1)}
     """
-    best: dict[str | None, tuple[float, str]] = {}
-    for score, other, language in partners:
+    best: dict[str | None, tuple[Any, ...]] = {}
+    for score, other, language, *confidence in partners:
+        candidate = (score, other, *confidence)
         current = best.get(language)
-        if current is None or _rank(score, other) > _rank(*current):
-            best[language] = (score, other)
+        if current is None or _rank(*candidate) > _rank(*current):
+            best[language] = candidate
     return best
 
 
@@ -604,16 +620,17 @@ def mutual_best(matches: Iterable[Match]) -> set[tuple[str, str]]:
     of the same day) keeps only its closest partner, and when that pair cannot be
     oriented the article stays unlinked rather than falling to the second best.
 
-    >>> sorted(mutual_best([("en1", "ru1", 0.6, "en", "ru"), ("en2", "ru1", 0.3, "en", "ru"),
-    ...                     ("en1", "zh1", 0.5, "en", "zh")]))
+    >>> sorted(mutual_best([("en1", "ru1", 0.6, "en", "ru", 0.1, 0.0),
+    ...                     ("en2", "ru1", 0.3, "en", "ru", 0.1, 0.0),
+    ...                     ("en1", "zh1", 0.5, "en", "zh", 0.1, 0.0)]))
     [('en1', 'ru1'), ('en1', 'zh1')]
     """
-    partners: dict[str, list[tuple[float, str, str | None]]] = {}
-    for a, b, score, la, lb in matches:
-        partners.setdefault(a, []).append((score, b, lb))
-        partners.setdefault(b, []).append((score, a, la))
+    partners: dict[str, list[tuple[float, str, str | None, float]]] = {}
+    for a, b, score, la, lb, ca, cb in matches:
+        partners.setdefault(a, []).append((score, b, lb, cb))
+        partners.setdefault(b, []).append((score, a, la, ca))
     chosen = {
-        article: {other for _, other in best_per_language(found).values()}
+        article: {partner[1] for partner in best_per_language(found).values()}
         for article, found in partners.items()
     }
     return {(min(a, b), max(a, b)) for a, others in chosen.items() for b in others if a in chosen.get(b, ())}
