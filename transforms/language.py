@@ -229,6 +229,9 @@ class LanguageSettings:
     #: Weight of the words' log-likelihood (a word is one observation; its
     #: letters' n-grams were already tempered).
     word_weight: float = 1.0
+    #: A short text at least this share of whose words are in the best
+    #: language's word list fits that language whatever its trigrams say.
+    word_fit_share: float = 0.6
     #: How the profiles are read (name weight, cache size).
     profiles: ProfileSettings = field(default_factory=ProfileSettings)
 
@@ -504,7 +507,8 @@ class LanguageDetector:
                 if prob >= self.settings.min_alternative or alt == code
             ],
         }
-        if confidence >= self.settings.min_confidence and self.fits(scored, indices[code], cleaned, letters):
+        sure = confidence >= self.settings.min_confidence
+        if sure and self.fits(scored, indices[code], cleaned, letters, text):
             result["code"] = code
         return result
 
@@ -522,7 +526,7 @@ class LanguageDetector:
         bonus = dict(zip(close, (evidence - evidence.min()) / temperature, strict=True))
         return [(lang, score + bonus.get(lang, 0.0)) for lang, score in candidates]
 
-    def fits(self, scored: Any, index: int, cleaned: str, letters: int) -> bool:
+    def fits(self, scored: Any, index: int, cleaned: str, letters: int, text: str | None = None) -> bool:
         """Whether a text can be in language ``index``: its trigrams about as
         likely as that language's own text's, and hardly a letter no profile has
         (only judged for Latin and Cyrillic, which languages langdetect lacks share)."""
@@ -537,6 +541,13 @@ class LanguageDetector:
                 return False
         if scored.trigrams < settings.min_fit_trigrams:
             return True
+        if text is not None and letters < settings.word_evidence_below:
+            # A short text whose words are mostly frequent words of the language
+            # is in it, however its trigrams fit (names, numbers, a foreign term
+            # weigh heavily in one sentence).
+            lang = self.scorer.languages[index]
+            if self.words.covers(lang) and self.words.known_share(text, lang) >= settings.word_fit_share:
+                return True
         least = settings.min_fit_broad if self.scorer.broad[index] else settings.min_fit
         slack = settings.fit_spread / math.sqrt(scored.trigrams)
         floor = least - (slack if scored.trigrams < settings.fit_exact_from else 0.0)

@@ -144,6 +144,8 @@ class WordScorer:
         # One extra row for words no list has: the floor in every language.
         floor = np.log(np.float32(FLOOR))
         table = np.full((len(vocabulary) + 1, len(self.languages)), floor, dtype=np.float16)
+        #: The table's value for a word not in a language's list.
+        self._floor = table[-1, 0]
         table[rows, columns] = np.log(frequencies + np.float32(FLOOR))
         self._table = table
         self._unknown = len(vocabulary)
@@ -151,6 +153,13 @@ class WordScorer:
 
     def covers(self, lang: str) -> bool:
         return lang in self._column
+
+    def known_share(self, text: str, lang: str) -> float:
+        """Share of the words of ``text`` that are in ``lang``'s list (0 without words)."""
+        rows = [self._index.get(word, self._unknown) for word in words_of(text)]
+        if not rows:
+            return 0.0
+        return float(np.mean(self._table[rows, self._column[lang]] > self._floor))
 
     def scores(self, text: str, languages: list[str]) -> np.ndarray:
         """Sum over the words of ``text`` of log(frequency + FLOOR) in each of
