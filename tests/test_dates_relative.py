@@ -107,6 +107,9 @@ def test_vague_references(text: str, mention: str, value: str) -> None:
         # "until" and "deadline" yield to a past verb of the clause
         ("Until Monday, they had not named a suspect.", "2023-03-13"),
         ("the court ruled and set Friday as the deadline.", "2023-03-10"),
+        # a scheduled event in the present tense is ahead; a noun ("the start") is no verb
+        ("Arafat and Albright meet separately Monday.", "2023-03-20"),
+        ("the start Monday was slow.", "2023-03-13"),
         # a deferral points forward though its verb is past
         ("the hearing was postponed until Friday.", "2023-03-17"),
         # the reporting verb after a quotation does not set the tense inside it

@@ -248,6 +248,11 @@ _PAST_WORDS = frozenset(
     "swept withdrew overthrew forgot forgave froze shook sank sang wept".split()
 )
 _REPORTING = frozenset({"said", "told", "says"})
+#: A scheduled event in the present tense is ahead: "Arafat and Albright meet Monday".
+_SCHEDULED_PRESENT = frozenset(
+    "meet meets resume resumes begin begins start starts open opens vote votes visit visits leave leaves "
+    "arrive arrives return returns travel travels convene convenes".split()
+)
 _STRONG_PAST = frozenset(
     {
         "died",
@@ -275,7 +280,15 @@ _NOT_PAST_ED = frozenset(
     "united hundred indeed sacred kindred hatred naked wicked proceed succeed exceed embed speed breed "
     "need seed feed".split()
 )
-_CUE_WORDS = _FUTURE_WORDS | _FUTURE_BEFORE_TO | _PAST_WORDS | _DEFERRAL | {"be", "soon", "early", "planned"}
+_DETERMINERS_OF_NOUNS = frozenset({"a", "an", "the", "its", "their", "his", "her", "to", "will", "would"})
+_CUE_WORDS = (
+    _FUTURE_WORDS
+    | _FUTURE_BEFORE_TO
+    | _PAST_WORDS
+    | _DEFERRAL
+    | _SCHEDULED_PRESENT
+    | {"be", "soon", "early", "planned"}
+)
 #: A sentence or clause ends here; not the dots of "a.m." or "U.S.".
 _CLAUSE_END = re.compile(r"[!?;\n\"“”]|''|(?<!\.[a-z])(?<!\b[a-z])\.(?=\s|$)")
 
@@ -293,7 +306,7 @@ def _cue(words: list[str], i: int, strong: bool) -> str | None:
         or (word in ("soon", "early") and previous == "as")
         or (word == "planned" and following == "for")
     )
-    if word in _DEFERRAL:
+    if word in _DEFERRAL or (word in _SCHEDULED_PRESENT and previous not in _DETERMINERS_OF_NOUNS):
         return "future"
     if future:
         # "was due to expire", "had been scheduled": a plan seen from the past
