@@ -347,3 +347,10 @@ def test_the_year_earlier_period_is_the_reported_period_a_year_back() -> None:
     found = _values(text, Anchor.parse("2023-10-26"))
     assert found[0] == ("third-quarter", "2023-Q3")
     assert found[-1] == ("the year-earlier period", "2022-Q3")
+
+
+def test_that_year_ending_a_phrase_points_to_the_year_named() -> None:
+    text = "Imports totaled $37 million in 2019, a small share of all imports that year, an aide said."
+    assert _values(text) == [("2019", "2019"), ("that year", "2019")]
+    # "that" as a conjunction before a clause is no reference
+    assert _values("Officials said in 2019 that year-end results would slip.") == [("2019", "2019")]

@@ -1731,8 +1731,12 @@ def _ref_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
     rel = match["rel"]
     left = _left(ctx, start, 20)
     if rel == "that":
-        if not re.search(r"(?:\b(?:on|in|of|by|until|since|during|for|earlier|later|from)\s+|^)\Z", left):
-            return None  # "said that day-care centres…": "that" as a conjunction
+        if not re.search(
+            r"(?:\b(?:on|in|of|by|until|since|during|for|earlier|later|from)\s+|^)\Z", left
+        ) and not re.match(r"[,.;:)]", ctx.low[match.end() : match.end() + 1]):
+            # "said that day-care centres…": "that" as a conjunction; "imports that year,"
+            # ends a phrase, so there it points
+            return None
     else:
         the = re.search(r"\bthe\s+(?:very\s+)?\Z", left)
         if not the:
