@@ -308,6 +308,8 @@ def ordered_fingerprints(text: str, max_chars: int = 20_000) -> list[str]:
             found.append((match.start(), "p:" + key))
     for match in _NAME.finditer(text):
         word = match.group()
+        if not word[0].isupper() and word not in _MONTH_WORDS:
+            continue  # most words: neither a name nor a month
         month = _month(word)
         if month:
             found.append((match.start() - 1, f"m:{month}"))
