@@ -450,7 +450,7 @@ class LanguageDetector:
             for vector, paragraph, cleaned, count in read:
                 code = None
                 if count >= settings.mix_min_letters:
-                    code = self.decide(vector, paragraph, cleaned, count, favour=main)["code"]
+                    code = self.decide(vector, paragraph, cleaned, count, favour=main, words=False)["code"]
                 parts.append((code, count))
             mix = language_mix(parts)
         title_code = self.detect(title)["code"] if title else None
@@ -461,14 +461,23 @@ class LanguageDetector:
     # --- scores to a decision ------------------------------------------------
 
     def decide(
-        self, vector: np.ndarray, text: str, cleaned: str, letters: int, favour: str | None = None
+        self,
+        vector: np.ndarray,
+        text: str,
+        cleaned: str,
+        letters: int,
+        favour: str | None = None,
+        words: bool = True,
     ) -> dict[str, Any]:
         """``{code, confidence, alternatives}`` from the score vector of ``text``
         (``cleaned`` by the scorer, with ``letters`` letters). No letter minimum
         here: ``alternatives[0]`` is the best guess whatever the length.
 
         ``favour``: a language with the prior ``paragraph_prior`` (the body's, when
-        judging one of its paragraphs), the others sharing the rest.
+        judging one of its paragraphs), the others sharing the rest. ``words``:
+        whether a short text's words are weighed (not for the paragraphs of an
+        article's mix: the body's prior settles those, and the look-ups would
+        cost half as much again as the rest of the stage).
         """
         scored = self.scorer.scored(vector)
         if scored.ngrams <= 0:
@@ -485,7 +494,7 @@ class LanguageDetector:
             indices.setdefault(_CODES.get(lang, lang), index)
             if len(candidates) >= _CANDIDATES:
                 break
-        if letters < self.settings.word_evidence_below and len(candidates) > 1:
+        if words and letters < self.settings.word_evidence_below and len(candidates) > 1:
             candidates = self._with_word_evidence(candidates, text)
         if favour is not None and len(candidates) > 1:
             prior = self.settings.paragraph_prior
@@ -508,7 +517,7 @@ class LanguageDetector:
             ],
         }
         sure = confidence >= self.settings.min_confidence
-        if sure and self.fits(scored, indices[code], cleaned, letters, text):
+        if sure and self.fits(scored, indices[code], cleaned, letters, text if words else None):
             result["code"] = code
         return result
 
@@ -541,17 +550,21 @@ class LanguageDetector:
                 return False
         if scored.trigrams < settings.min_fit_trigrams:
             return True
-        if text is not None and letters < settings.word_evidence_below:
-            # A short text whose words are mostly frequent words of the language
-            # is in it, however its trigrams fit (names, numbers, a foreign term
-            # weigh heavily in one sentence).
-            lang = self.scorer.languages[index]
-            if self.words.covers(lang) and self.words.known_share(text, lang) >= settings.word_fit_share:
-                return True
         least = settings.min_fit_broad if self.scorer.broad[index] else settings.min_fit
         slack = settings.fit_spread / math.sqrt(scored.trigrams)
         floor = least - (slack if scored.trigrams < settings.fit_exact_from else 0.0)
-        return self.fit(scored, index) >= floor
+        if self.fit(scored, index) >= floor:
+            return True
+        # A short text whose words are mostly frequent words of the language is
+        # in it, however its trigrams fit (names, numbers, a foreign term weigh
+        # heavily in one sentence).
+        lang = self.scorer.languages[index]
+        return (
+            text is not None
+            and letters < settings.word_evidence_below
+            and self.words.covers(lang)
+            and self.words.known_share(text, lang) >= settings.word_fit_share
+        )
 
     def fit(self, scored: Any, index: int) -> float:
         """Mean trigram log-probability of the text under language ``index`` minus
