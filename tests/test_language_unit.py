@@ -91,8 +91,10 @@ def test_alternatives_sorted_descending_on_mixed_text(detector: LanguageDetector
 
 
 def test_one_word_per_language_is_not_a_confident_answer(detector: LanguageDetector) -> None:
+    # English has three of the eight words, so it leads; answers at 0.8-0.9 are
+    # right about 7 times in 10 on single sentences (make eval-language).
     result = detector.detect(BORDERLINE[1])
-    assert result["confidence"] < 0.8
+    assert result["confidence"] < 0.9
     assert len(result["alternatives"]) >= 2  # the candidates are still reported
     _assert_sorted_alternatives(result)
 
@@ -367,14 +369,23 @@ def test_without_words_the_ngrams_alone_confuse_close_relatives() -> None:
     assert [ngrams_only.detect(text)["code"] for text, _ in SHORT_CLOSE[:2]] == ["ru", "sl"]
 
 
-def test_word_evidence_needs_every_close_candidate_covered(detector: LanguageDetector) -> None:
-    """Afrikaans has no word list: Dutch words must not push Dutch past it."""
+def test_word_evidence_never_lifts_a_listed_language_past_an_unlisted_one(detector: LanguageDetector) -> None:
+    """Afrikaans has no word list: Dutch words must not push Dutch past it, while
+    Danish and Bokmål (both listed) are re-ranked among themselves."""
     assert not detector.words.covers("af") and detector.words.covers("nl")
-    candidates = [("af", -100.0), ("nl", -101.0)]
-    assert detector._with_word_evidence(candidates, "de het een van") == candidates
-    covered = [("no", -100.0), ("da", -101.0)]
-    reranked = dict(detector._with_word_evidence(covered, "noget af mig efter"))
-    assert reranked["da"] > reranked["no"] == -100.0  # the least likely keeps its score
+    alone = [("af", -100.0), ("nl", -101.0)]
+    assert detector._with_word_evidence(alone, "de het een van") == alone  # one list: nothing to weigh
+    three = [("af", -100.0), ("no", -101.0), ("da", -102.0)]
+    reranked = dict(detector._with_word_evidence(three, "noget af mig efter"))
+    assert reranked["da"] > reranked["no"] == -101.0  # the least likely listed one keeps its score
+    assert reranked["af"] - (-100.0) == reranked["da"] - (-102.0)  # unlisted: the best list's gain
+
+
+def test_short_words_do_not_vouch_for_a_language(detector: LanguageDetector) -> None:
+    words = detector.words
+    assert words.known_share("la de a", "es") == 1.0
+    assert words.known_share("la de a", "es", min_length=3) == 0.0
+    assert words.known_share("la casa de mi madre", "es", min_length=3) == 1.0
 
 
 def test_shipped_word_lists_are_what_wordfreq_gives(tmp_path: Path) -> None:

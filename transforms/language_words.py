@@ -154,9 +154,10 @@ class WordScorer:
     def covers(self, lang: str) -> bool:
         return lang in self._column
 
-    def known_share(self, text: str, lang: str) -> float:
-        """Share of the words of ``text`` that are in ``lang``'s list (0 without words)."""
-        rows = [self._index.get(word, self._unknown) for word in words_of(text)]
+    def known_share(self, text: str, lang: str, min_length: int = 1) -> float:
+        """Share of the words of ``text`` (of ``min_length`` letters or more) that
+        are in ``lang``'s list (0 without words)."""
+        rows = [self._index.get(word, self._unknown) for word in words_of(text) if len(word) >= min_length]
         if not rows:
             return 0.0
         return float(np.mean(self._table[rows, self._column[lang]] > self._floor))
