@@ -11,6 +11,13 @@ language, with langdetect's own smoothing (``alpha / BASE_FREQ``). There is
 nothing random left, so no seed is needed and the answer is the one langdetect
 converges to, without its sampling noise.
 
+Start-up: reading the 55 JSON profiles and normalising every BMP character takes
+about 1.5 s; both are precomputed into ``transforms/models/language_profiles.npz``
+(``python -m transforms.language_profiles``; 1 MB, the probability matrix's
+non-zero cells only), which loads in a few hundredths of a second. Logarithms
+are taken of the non-zero cells only (an absent n-gram's is a constant), so the
+scorer is built in about 0.1 s.
+
 Cost: a text is split into words; a word's n-gram scores (a 55-vector) are
 computed once per worker and kept in a bounded cache, so a paragraph costs one
 dictionary look-up per word and one small matrix product. Per-paragraph scores
