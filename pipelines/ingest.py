@@ -172,20 +172,33 @@ def build_pipeline(
     Feed URLs are fetched by a stage of their own; with ``incremental`` the entries of
     earlier runs are dropped after parsing and the new state is written last.
     """
-    state = pipeline | "ReadState" >> ReadState(incremental.directory if incremental else None)
+    # Branches a run does not use build no stage: each costs start-up (the runner inspects
+    # every DoFn of every stage) even when no element goes through it.
+    state = None
+    if incremental or feeds:
+        state = pipeline | "ReadState" >> ReadState(incremental.directory if incremental else None)
     files = pipeline | "ReadInputs" >> ReadInputs(list(patterns), settings)
-    validators = state | "FeedValidators" >> beam.Map(feed_validators)
-    fetched = pipeline | "FetchFeeds" >> FetchFeeds(
-        list(feeds), fetch or FetchSettings(), settings, validators
-    )
-    sources = (files.files, fetched.files) | "GatherSources" >> beam.Flatten()
+    inputs, early_dead = [files.files], [files.dead_letter]
+    reports = None
+    if state is not None:
+        validators = state | "FeedValidators" >> beam.Map(feed_validators)
+        fetched = pipeline | "FetchFeeds" >> FetchFeeds(
+            list(feeds), fetch or FetchSettings(), settings, validators
+        )
+        inputs.append(fetched.files)
+        early_dead.append(fetched.dead_letter)
+        reports = fetched[FEED_REPORT]
+    sources = inputs | "GatherSources" >> beam.Flatten()
     parsed = sources | "ParseItems" >> ParseItems(settings)
-    fresh = parsed.articles | "SkipIngested" >> SkipIngested(state)
+    new, seen = parsed.articles, None
+    if incremental:
+        fresh = parsed.articles | "SkipIngested" >> SkipIngested(state)
+        new, seen = fresh.new, fresh[SEEN]
     # No shuffle of whole articles anywhere: a runner holds a shuffle's whole input (the
     # DirectRunner in memory). The workers share the work through ReadInputs, which spreads
     # files and ranges of large JSON Lines files, and LinkTranslations, which spreads the
     # temporary files it keeps the articles in.
-    repaired, repair_failures = fresh.new | "RepairEncoding" >> RepairEncoding(settings)
+    repaired, repair_failures = new | "RepairEncoding" >> RepairEncoding(settings)
     detected, language_failures = repaired | "DetectLanguage" >> DetectLanguage(settings)
     assessed, translation_failures = detected | "DetectTranslation" >> DetectTranslation(settings)
     linked = assessed | "LinkTranslations" >> LinkTranslations(temp_dir=link_temp_dir(output))
@@ -193,8 +206,7 @@ def build_pipeline(
     articles, invalid = run_stage(dated, "ValidateRecords", "write", settings, record_checker)
 
     dead_letters = (
-        files.dead_letter,
-        fetched.dead_letter,
+        *early_dead,
         parsed.dead_letter,
         repair_failures,
         language_failures,
@@ -202,23 +214,21 @@ def build_pipeline(
         date_failures,
         invalid,
     ) | "GatherDeadLetters" >> beam.Flatten()
-    items = (
-        files.dead_letter,
-        fetched.dead_letter,
-        parsed.dead_letter,
-        parsed.articles,
-    ) | "GatherItems" >> beam.Flatten()
-    reports = fetched[FEED_REPORT]
+    items = (*early_dead, parsed.dead_letter, parsed.articles) | "GatherItems" >> beam.Flatten()
 
     written = articles | "WriteArticles" >> WriteArticles(output)
     written_dead = dead_letters | "WriteDeadLetters" >> WriteDeadLetters(output)
-    summary = (items, articles, dead_letters, fresh[SEEN], reports) | "SummarizeRun" >> SummarizeRun(
-        output, run_info
-    )
+    counted = {"items": items, "articles": articles, "dead_letters": dead_letters}
+    if seen is not None:
+        counted["skipped"] = seen
+    if reports is not None:
+        counted["reports"] = reports
+    summary = counted | "SummarizeRun" >> SummarizeRun(output, run_info)
     if incremental:
+        assert state is not None and seen is not None and reports is not None
         # The state is the run's commit point: written once every output file is final.
         finished = (written, written_dead, summary) | "OutputsWritten" >> beam.Flatten()
-        _ = (state, articles, fresh[SEEN], reports, finished) | "CommitState" >> CommitState(
+        _ = (state, articles, seen, reports, finished) | "CommitState" >> CommitState(
             incremental, settings.run_time_millis
         )
     return pipeline

@@ -1,16 +1,19 @@
-"""Derived-from links through Beam: LSH buckets, the LinkTranslations transform."""
+"""Derived-from links through Beam: LSH buckets, mutual best matches, the LinkTranslations transform."""
 
 from __future__ import annotations
 
+import itertools
 from array import array
+from pathlib import Path
 from typing import Any
 
 import apache_beam as beam
+import pytest
 from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 
 from tests.test_derived import ORIGINAL, RUSSIAN, TRANSLATED, UNRELATED, article
-from transforms.derived import LinkSettings, band_keys, minhash, summarize
+from transforms.derived import LinkSettings, band_keys, match, minhash, mutual_best, orient, summarize
 from transforms.link import (
     LinkTranslations,
     bucket_pairs,
@@ -18,6 +21,7 @@ from transforms.link import (
     expand_summary,
     pack_bands,
     shard_buckets,
+    unpack_bands,
 )
 
 
@@ -31,95 +35,124 @@ def test_oversized_buckets_are_skipped() -> None:
 # --- the Beam transform ---------------------------------------------------------------------
 
 
-def derived(articles: list[dict[str, Any]]) -> list[tuple[str, str | None]]:
-    return sorted((a["id"], a["translation"]["derived_from"]) for a in articles)
+def reference_links(articles: list[dict[str, Any]], settings: LinkSettings) -> dict[str, str | None]:
+    """derived_from of each article by the method in plain Python, every pair judged on its own
+    (as evaluations.derived_links does): buckets, match, mutual best, direction."""
+    coefficients = settings.coefficients()
+    summaries: dict[str, dict[str, Any]] = {}
+    buckets: dict[str, list[str]] = {}
+    for item in articles:
+        summary = summarize(item)
+        if len(summary["fingerprints"]) < settings.min_fingerprints:
+            continue
+        summaries[summary["id"]] = summary
+        for key in band_keys(minhash(summary["fingerprints"], coefficients), settings.rows):
+            buckets.setdefault(key, []).append(summary["id"])
+    candidates = {
+        pair
+        for members in buckets.values()
+        if 2 <= len(set(members)) <= settings.max_bucket
+        for pair in itertools.combinations(sorted(set(members)), 2)
+    }
+    matches = {}
+    for a, b in candidates:
+        score = match(summaries[a], summaries[b], settings)
+        if score is not None:
+            matches[(a, b)] = score
+    mutual = mutual_best(
+        (a, b, score, sa["language"], sb["language"], sa["confidence"], sb["confidence"])
+        for (a, b), score in matches.items()
+        for sa, sb in [(summaries[a], summaries[b])]
+    )
+    links: dict[str, tuple[float, str]] = {}
+    for a, b in sorted(mutual):
+        direction = orient(summaries[a], summaries[b], settings)
+        if direction is not None:
+            translation, original = direction
+            if translation not in links or (matches[(a, b)], original) > links[translation]:
+                links[translation] = (matches[(a, b)], original)
+    return {item["id"]: links[item["id"]][1] if item["id"] in links else None for item in articles}
 
 
-def test_link_translations_sets_derived_from_on_the_translation() -> None:
-    inputs = [
-        article("original", ORIGINAL, confidence=0.1),
-        article("french-copy", TRANSLATED, is_translation=True, confidence=0.95),
-        article("russian", RUSSIAN, language="ru", confidence=0.0),
-        article("unrelated", UNRELATED, is_translation=True, confidence=0.95),
+def story_articles(copies: dict[str, int]) -> list[dict[str, Any]]:
+    """The test stories, each ``copies[prefix]`` times under ids prefix0, prefix1, ..."""
+    stories = {
+        "o": (ORIGINAL, {"confidence": 0.02}),
+        "f": (TRANSLATED, {"is_translation": True, "confidence": 0.95}),
+        "r": (RUSSIAN, {"language": "ru", "confidence": 0.0}),
+        "u": (UNRELATED, {"is_translation": True, "confidence": 0.95}),
+    }
+    return [
+        article(f"{prefix}{copy}", stories[prefix][0], **stories[prefix][1])
+        for prefix, count in copies.items()
+        for copy in range(count)
     ]
-    with TestPipeline() as p:
-        out = p | beam.Create(inputs) | LinkTranslations()
-        assert_that(
-            out | beam.Map(lambda a: (a["id"], a["translation"]["derived_from"])),
-            equal_to(
-                [
-                    ("original", None),
-                    ("french-copy", "original"),
-                    # The English original reads as an original: the Russian text is its translation.
-                    ("russian", "original"),
-                    ("unrelated", None),
-                ]
-            ),
-        )
 
 
-def test_link_translations_keeps_every_article_once_and_unchanged_otherwise() -> None:
+def run_link(articles: list[dict[str, Any]], temp: Path | None, **options: Any) -> Any:
+    """A pipeline's (id, derived_from) pairs; with ``temp``, the batch path, which leaves no file."""
+    p = TestPipeline()
+    out = p | beam.Create(articles) | LinkTranslations(temp_dir=str(temp) if temp else None, **options)
+    return p, out | beam.Map(lambda a: (a["id"], a["translation"]["derived_from"]))
+
+
+@pytest.mark.parametrize("batch", [True, False], ids=["batch", "joined"])
+@pytest.mark.parametrize(
+    "copies",
+    [{"o": 1, "f": 1, "r": 1, "u": 1}, {"o": 3, "f": 2, "r": 2, "u": 1}, {"o": 1, "f": 3, "r": 1}],
+    ids=["one-each", "copies", "translation-copies"],
+)
+def test_links_are_those_of_every_pair_judged_alone(
+    copies: dict[str, int], batch: bool, tmp_path: Path
+) -> None:
+    settings = LinkSettings()
+    inputs = story_articles(copies)
+    expected = reference_links(inputs, settings)
+    temp = tmp_path / "link-temp" if batch else None
+    p, pairs = run_link(inputs, temp, spill_records=2, shards=3)
+    assert_that(pairs, equal_to(sorted(expected.items())))
+    p.run().wait_until_finish()
+    assert temp is None or not temp.exists(), "the temporary files are deleted at the end"
+
+
+def test_a_translation_gets_its_original(tmp_path: Path) -> None:
+    inputs = story_articles({"o": 1, "f": 1, "u": 1})
+    assert reference_links(inputs, LinkSettings())["f0"] == "o0"
+    p, pairs = run_link(inputs, tmp_path / "t")
+    assert_that(pairs, equal_to([("o0", None), ("f0", "o0"), ("u0", None)]))
+    p.run().wait_until_finish()
+
+
+@pytest.mark.parametrize("batch", [True, False], ids=["batch", "joined"])
+def test_link_translations_keeps_every_article_once_and_unchanged_otherwise(
+    batch: bool, tmp_path: Path
+) -> None:
     inputs = [article(f"a{i}", f"Short note number {i}.") for i in range(5)]
     inputs.append({**inputs[0]})  # the same id twice still comes out twice
     with TestPipeline() as p:
-        out = p | beam.Create(inputs) | LinkTranslations()
+        out = p | beam.Create(inputs) | LinkTranslations(temp_dir=str(tmp_path / "t") if batch else None)
         assert_that(out, equal_to(inputs))
 
 
-def test_empty_input() -> None:
+@pytest.mark.parametrize("batch", [True, False], ids=["batch", "joined"])
+def test_empty_input(batch: bool, tmp_path: Path) -> None:
     with TestPipeline() as p:
-        out = p | beam.Create([]) | LinkTranslations()
-        assert_that(out, equal_to([]))
-
-
-# --- batch: articles in temporary files, packed band entries ---------------------------------
-
-
-def _check_links(inputs: list[dict[str, Any]], expected: list[Any], tmp_path: Any, **options: Any) -> None:
-    """The batch path gives these (id, derived_from) pairs and leaves no temporary file."""
-    temp = tmp_path / "link-temp"
-    with TestPipeline() as p:
-        out = p | beam.Create(inputs) | LinkTranslations(temp_dir=str(temp), **options)
-        assert_that(out | beam.Map(lambda a: (a["id"], a["translation"]["derived_from"])), equal_to(expected))
-    assert not temp.exists(), "the temporary files are deleted at the end"
-
-
-def test_batch_path_links_like_the_joined_path(tmp_path: Any) -> None:
-    inputs = [
-        article("original", ORIGINAL, confidence=0.1),
-        article("french-copy", TRANSLATED, is_translation=True, confidence=0.95),
-        article("russian", RUSSIAN, language="ru", confidence=0.0),
-        article("unrelated", UNRELATED, is_translation=True, confidence=0.95),
-    ]
-    expected = [("french-copy", "original"), ("original", None), ("russian", "original"), ("unrelated", None)]
-    # One shard or many, one temporary file or one per article: the same links.
-    _check_links(inputs, expected, tmp_path)
-    _check_links(inputs, expected, tmp_path, shards=1, spill_records=1)
-
-
-def test_batch_path_keeps_every_article_once_and_unchanged_otherwise(tmp_path: Any) -> None:
-    inputs = [article(f"a{i}", f"Short note number {i}.") for i in range(5)]
-    inputs.append({**inputs[0]})  # the same id twice still comes out twice
-    temp = tmp_path / "t"
-    with TestPipeline() as p:
-        out = p | beam.Create(inputs) | LinkTranslations(temp_dir=str(temp), spill_records=2)
-        assert_that(out, equal_to(inputs))
-    assert not temp.exists()
-
-
-def test_batch_path_with_no_article(tmp_path: Any) -> None:
-    with TestPipeline() as p:
-        out = p | beam.Create([]) | LinkTranslations(temp_dir=str(tmp_path / "t"))
+        out = p | beam.Create([]) | LinkTranslations(temp_dir=str(tmp_path / "t") if batch else None)
         assert_that(out, equal_to([]))
 
 
 def test_summaries_survive_their_compact_form() -> None:
     summary = summarize(article("original", ORIGINAL, confidence=0.1))
     summary["bands"] = band_keys(minhash(summary["fingerprints"], LinkSettings().coefficients()), 2)
-    assert expand_summary(compact_summary(summary)) == summary
-    assert expand_summary(compact_summary({**summary, "fingerprints": []}))["fingerprints"] == []
+
+    def round_trip(s: dict[str, Any]) -> dict[str, Any]:
+        expanded = expand_summary(compact_summary(s))
+        return {**expanded, "bands": unpack_bands(expanded["bands"].tobytes())}
+
+    assert round_trip(summary) == summary
+    assert round_trip({**summary, "fingerprints": []})["fingerprints"] == []
     odd = {**summary, "fingerprints": ["a\x1fb", "c"]}
-    assert expand_summary(compact_summary(odd)) == odd
+    assert round_trip(odd) == odd
 
 
 def test_shard_buckets_group_entries_of_every_pack() -> None:

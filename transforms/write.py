@@ -212,25 +212,33 @@ def format_summary(counts: dict[str, int], run_info: dict[str, Any]) -> dict[str
 
 
 class SummarizeRun(beam.PTransform):
-    """(items, articles, dead letters[, skipped as seen, feed reports]) -> ``DIR/summary.json``."""
+    """(items, articles, dead letters[, skipped as seen, feed reports]) -> ``DIR/summary.json``.
+
+    Also a dict of these by name (``items``, ``articles``, ``dead_letters``, ``skipped``,
+    ``reports``): a run without ``--state`` or feeds has no skipped entries or feed reports,
+    and builds no stage for them.
+    """
+
+    NAMES = ("items", "articles", "dead_letters", "skipped", "reports")
 
     def __init__(self, output: str, run_info: dict[str, Any]):
         super().__init__()
         self.output = output
         self.run_info = dict(run_info)
 
-    def expand(self, pcolls: tuple[beam.PCollection, ...]) -> beam.pvalue.PDone:
-        items, articles, dead_letters, *incremental = pcolls
+    def expand(self, pcolls: tuple[beam.PCollection, ...] | dict[str, beam.PCollection]) -> beam.pvalue.PDone:
+        named = dict(pcolls) if isinstance(pcolls, dict) else dict(zip(self.NAMES, pcolls, strict=False))
         run_info = self.run_info
+        counters = {
+            "items": ("CountItems", item_counts),
+            "articles": ("CountArticles", article_counts),
+            "dead_letters": ("CountDeadLetters", dead_letter_counts),
+            "skipped": ("CountSkipped", skipped_counts),
+            "reports": ("CountFeeds", report_counts),
+        }
         counted = [
-            items | "CountItems" >> beam.Map(item_counts),
-            articles | "CountArticles" >> beam.Map(article_counts),
-            dead_letters | "CountDeadLetters" >> beam.Map(dead_letter_counts),
+            named[name] | label >> beam.Map(fn) for name, (label, fn) in counters.items() if name in named
         ]
-        if incremental:
-            skipped, reports = incremental
-            counted.append(skipped | "CountSkipped" >> beam.Map(skipped_counts))
-            counted.append(reports | "CountFeeds" >> beam.Map(report_counts))
         return (
             tuple(counted)
             | "GatherCounts" >> beam.Flatten()
