@@ -89,11 +89,13 @@ _NUMBER = re.compile(
 #: Words that multiply the number before them ("1.5 million" = "150万" = "1,5 млн"),
 #: matched by prefix.
 _SCALES = {
-    "thousand": 10**3, "тыс": 10**3, "тис": 10**3, "þúsund": 10**3, "tisuć": 10**3, "tausend": 10**3,
+    "thousand": 10**3, "тыс": 10**3, "тис": 10**3, "þúsund": 10**3, "tisuć": 10**3, "tisíc": 10**3,
+    "tausend": 10**3,
     "千": 10**3, "万": 10**4, "萬": 10**4,
     "million": 10**6, "millones": 10**6, "milion": 10**6, "miljon": 10**6, "milljón": 10**6,
     "milijun": 10**6, "mln": 10**6, "млн": 10**6, "миллион": 10**6, "мільйон": 10**6,
-    "billion": 10**9, "milliard": 10**9, "miljard": 10**9, "milliarð": 10**9, "milijard": 10**9,
+    "billion": 10**9, "milliard": 10**9, "miljard": 10**9, "milljarð": 10**9, "miliard": 10**9,
+    "milijard": 10**9,
     "mrd": 10**9, "млрд": 10**9, "миллиард": 10**9, "мільярд": 10**9, "bn": 10**9,
     "億": 10**8, "亿": 10**8,
 }  # fmt: skip
@@ -233,6 +235,8 @@ def _scaled(token: str, scale: str) -> str | None:
 
     >>> _scaled("1.5", "million"), _scaled("150", "万"), _scaled("12", "people")
     ('1500000', '1500000', None)
+    >>> _scaled("2.25", "milljarða"), _scaled("3", "млрд."), _scaled("40", "tisíc")
+    ('2250000000', '3000000000', '40000')
     """
     lower = scale.lower()
     factor = next((f for prefix, f in _SCALES.items() if lower.startswith(prefix)), None)
