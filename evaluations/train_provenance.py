@@ -7,7 +7,9 @@ English originals are the English ``<src>`` of en->X sets, human translations th
 documents of at least MIN_CHARS characters are used (WMT 2022 also holds
 product reviews and chat turns, which are no articles). Training is plain
 numpy (Newton steps on an L2-penalized logistic loss) and fully deterministic:
-the same data always writes the same model file.
+the same data always writes the same model file. An inner cross-validation that
+leaves one source language out at a time chooses the penalty and the length
+calibration, so both are tuned for a source language the model has not seen.
 """
 
 from __future__ import annotations
@@ -26,7 +28,9 @@ import numpy as np
 
 from transforms.translationese import (
     DENSE_FEATURES,
+    FULL_WEIGHT_WORDS,
     FUNCTION_WORDS,
+    PRIOR_TRANSLATED,
     PUNCT_CLASSES,
     model_document,
     raw_features,
@@ -40,6 +44,17 @@ MIN_CHARS = 500
 SYSTEMS_PER_DOC = 2
 NGRAMS = 2000
 L2 = 100.0
+#: Penalties tried by the inner cross-validation (one source language left out at a time).
+L2_GRID: tuple[float, ...] = (30.0, 100.0, 300.0)
+#: Another penalty replaces L2 only when its inner balanced accuracy is higher by more than
+#: this: smaller differences are noise at a few hundred held-out passages per language.
+L2_MARGIN = 0.005
+#: Words from which a text's score counts in full (see ``TranslationeseModel.calibrated``),
+#: tried on shortened held-out passages by the inner cross-validation; at most about the
+#: length of a training passage (PASSAGE_SENTENCES sentences, some 200 words).
+FULL_WEIGHT_GRID: tuple[float, ...] = (50.0, 100.0, 150.0, 200.0)
+#: Shortened passages for calibration keep this many sentences (chosen per passage by hash).
+SHORT_SENTENCES: tuple[int, ...] = (1, 2, 3, 4, 6)
 #: Training documents are cut into passages of this many sentences: more, shorter
 #: samples teach the rates of style features better than 155 whole originals do.
 PASSAGE_SENTENCES = 8
@@ -192,6 +207,9 @@ class Trained:
     scale: np.ndarray
     translated: tuple[np.ndarray, float]
     machine: tuple[np.ndarray, float]
+    l2: float = L2
+    full_weight_words: float = FULL_WEIGHT_WORDS
+    inner: dict[str, float] = dataclasses.field(default_factory=dict)
 
     def document(self, meta: dict) -> dict:
         return model_document(
@@ -200,16 +218,67 @@ class Trained:
             self.scale,
             (self.translated[0].tolist(), self.translated[1]),
             (self.machine[0].tolist(), self.machine[1]),
-            meta,
+            {**meta, "l2": self.l2, "inner_cv": self.inner},
+            {"full_weight_words": self.full_weight_words, "prior": PRIOR_TRANSLATED},
         )
 
 
-def train(docs: Sequence[Doc], features: dict[int, dict[str, float]] | None = None) -> Trained:
-    """Both heads on the given English samples (features may be precomputed, keyed by id(doc))."""
-    dicts = [
-        features[id(d)] if features is not None and id(d) in features else raw_features(d.text)[0]
-        for d in docs
-    ]
+def shortened(doc: Doc) -> Doc:
+    """The first few sentences of a passage (how many: by hash, so always the same)."""
+    parts = _SENTENCE_BREAK.split(doc.text)
+    keep = SHORT_SENTENCES[int(_rank(doc.text[:200]), 16) % len(SHORT_SENTENCES)]
+    return dataclasses.replace(doc, text=" ".join(parts[:keep]))
+
+
+def _inner_folds(docs: Sequence[Doc]) -> list[np.ndarray]:
+    """Boolean masks of held-out samples: one source language at a time, with a share of
+    the originals (by document), as the outer evaluation does."""
+    languages = sorted({d.origlang for d in docs if d.kind != "original"})
+    if len(languages) < 2:
+        return []
+    masks = []
+    for i, language in enumerate(languages):
+        masks.append(
+            np.array(
+                [
+                    (d.origlang == language)
+                    if d.kind != "original"
+                    else int(_rank(d.doc_id), 16) % len(languages) == i
+                    for d in docs
+                ]
+            )
+        )
+    return masks
+
+
+def _balanced_accuracy(scores: np.ndarray, labels: np.ndarray) -> float:
+    return float(((scores[labels == 0] < 0).mean() + (scores[labels == 1] >= 0).mean()) / 2)
+
+
+def _shrink_loss(scores: np.ndarray, words: np.ndarray, labels: np.ndarray, k: float) -> float:
+    """Balanced log loss of sigmoid(min(1, words / k) * score), an even prior."""
+    z = np.minimum(1.0, words / k) * scores
+    loss = np.logaddexp(0.0, np.where(labels == 1, -z, z))
+    return float(loss[labels == 0].mean() + loss[labels == 1].mean())
+
+
+def train(
+    docs: Sequence[Doc],
+    features: dict[int, tuple[dict[str, float], int]] | None = None,
+    l2_grid: Sequence[float] = L2_GRID,
+) -> Trained:
+    """Both heads on the given English samples (``raw_features`` may be precomputed, by id(doc)).
+
+    An inner cross-validation that leaves one source language out at a time picks the
+    penalty (by balanced accuracy on the left-out language) and the length calibration
+    (by log loss on shortened left-out passages): the model is tuned for what it will
+    face, a source language it has not seen.
+    """
+    features = {} if features is None else features
+    for d in docs:
+        if id(d) not in features:
+            features[id(d)] = raw_features(d.text)
+    dicts = [features[id(d)][0] for d in docs]
     names = choose_features(dicts, NGRAMS)
     x = matrix(dicts, names)
     mean = x.mean(axis=0)
@@ -218,7 +287,42 @@ def train(docs: Sequence[Doc], features: dict[int, dict[str, float]] | None = No
     z = (x - mean) / scale
     labels = np.array([0 if d.kind == "original" else 1 for d in docs])
     groups = [f"{d.origlang}/{d.kind}" if d.kind != "original" else "en" for d in docs]
-    translated = fit_logistic(z, labels.astype(float), balanced_weights(labels.tolist(), groups), l2=L2)
+    weights = balanced_weights(labels.tolist(), groups)
+    l2, shrink, inner = (l2_grid[0] if len(l2_grid) == 1 else L2), FULL_WEIGHT_WORDS, {}
+    folds = _inner_folds(docs) if len(l2_grid) > 1 else []
+    if folds:
+        # Shortened passages are made anew by each call: never cached (by id) with the others.
+        short = [raw_features(shortened(d).text) for d in docs]
+        short_x = (matrix([f for f, _ in short], names) - mean) / scale
+        short_words = np.array([n for _, n in short], dtype=float)
+        long_words = np.array([features[id(d)][1] for d in docs], dtype=float)
+        accuracy: dict[float, list[float]] = defaultdict(list)
+        held_scores: dict[float, list[np.ndarray]] = defaultdict(list)
+        for held in folds:
+            rest = ~held
+            for penalty in l2_grid:
+                coef, bias = fit_logistic(
+                    z[rest],
+                    labels[rest].astype(float),
+                    balanced_weights(labels[rest].tolist(), _at(groups, rest)),
+                    penalty,
+                )
+                accuracy[penalty].append(_balanced_accuracy(z[held] @ coef + bias, labels[held]))
+                held_scores[penalty].append(
+                    np.concatenate([short_x[held] @ coef + bias, z[held] @ coef + bias])
+                )
+        mean_accuracy = {p: float(np.mean(accuracy[p])) for p in l2_grid}
+        best = max(l2_grid, key=lambda p: (mean_accuracy[p], -p))
+        if L2 not in mean_accuracy or mean_accuracy[best] > mean_accuracy[L2] + L2_MARGIN:
+            l2 = best
+        order = np.concatenate([np.flatnonzero(held) for held in folds])
+        scores = np.concatenate(held_scores[l2])
+        words = np.concatenate([np.concatenate([short_words[held], long_words[held]]) for held in folds])
+        truth = np.concatenate([np.concatenate([labels[held], labels[held]]) for held in folds])
+        shrink = min(FULL_WEIGHT_GRID, key=lambda k: _shrink_loss(scores, words, truth, k))
+        inner = {f"ba_l2_{p:g}": round(float(np.mean(accuracy[p])), 4) for p in l2_grid}
+        inner["held_out_samples"] = len(order)
+    translated = fit_logistic(z, labels.astype(float), weights, l2=l2)
     translated_rows = np.flatnonzero(labels == 1)
     machine_labels = np.array([1 if docs[i].kind == "machine" else 0 for i in translated_rows])
     machine_groups = [docs[i].origlang for i in translated_rows]
@@ -227,7 +331,11 @@ def train(docs: Sequence[Doc], features: dict[int, dict[str, float]] | None = No
         machine_labels.astype(float),
         balanced_weights(machine_labels.tolist(), machine_groups),
     )
-    return Trained(names, mean, scale, translated, machine)
+    return Trained(names, mean, scale, translated, machine, l2, shrink, inner)
+
+
+def _at(items: Sequence[str], mask: np.ndarray) -> list[str]:
+    return [item for item, keep in zip(items, mask.tolist(), strict=True) if keep]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

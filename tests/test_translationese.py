@@ -13,11 +13,14 @@ from evaluations.train_provenance import Doc, fit_logistic, passages, train
 from transforms.translationese import (
     DENSE_FEATURES,
     MIN_TOKENS,
+    PRIOR_TRANSLATED,
+    SHAPES,
     LinearHead,
+    ShapeMemo,
     TranslationeseModel,
     raw_features,
+    read_style,
     shape,
-    style_counts,
     tokenize,
 )
 
@@ -54,14 +57,37 @@ def test_fast_path_equals_named_features(model: TranslationeseModel) -> None:
     for text in (ORIGINAL, TRANSLATED, MACHINE):
         verdict = model.predict(text)
         assert verdict is not None
-        named = model.translated.probability(raw_features(text)[0])
+        features, words = raw_features(text)
+        named = model.calibrated(model.translated.score(features), words)
+        assert words == verdict.words
         assert math.isclose(verdict.translated, named, rel_tol=1e-9, abs_tol=1e-12)
-        assert math.isclose(verdict.machine, model.machine.probability(raw_features(text)[0]), abs_tol=1e-12)
+        assert math.isclose(verdict.machine, model.machine.probability(features), abs_tol=1e-12)
 
 
 def test_short_text_abstains(model: TranslationeseModel) -> None:
     assert model.predict("Too short to judge.") is None
-    assert style_counts("").words == 0
+    assert read_style("").words == 0
+
+
+def test_short_texts_are_drawn_toward_the_prior(model: TranslationeseModel) -> None:
+    # The same style evidence counts for less the fewer words it rests on.
+    scores = [model.calibrated(1.5, words) for words in (0, 60, 120, 400, 5000)]
+    assert scores == sorted(scores) and scores[0] == PRIOR_TRANSLATED and scores[-1] > 0.8
+    assert model.calibrated(-2.0, 60) < model.calibrated(0.0, 60) < 0.5
+    assert model.calibrated(-1.5, 20) > model.calibrated(-1.5, 5000)
+    prefix = " ".join(TRANSLATED.split()[:70])
+    full, short = model.predict(TRANSLATED), model.predict(prefix)
+    assert full is not None and short is not None
+    assert abs(short.translated - PRIOR_TRANSLATED) < abs(full.translated - PRIOR_TRANSLATED)
+
+
+def test_memo_gives_the_same_reading_and_stays_bounded() -> None:
+    memo = ShapeMemo(limit=50)
+    for text in (ORIGINAL, TRANSLATED, MACHINE, ORIGINAL):
+        plain, memoized = read_style(text), read_style(text, memo)
+        assert plain.shapes.tolist() == memoized.shapes.tolist() and plain.dense == memoized.dense
+        assert len(memo.codes) <= max(50, len(set(tokenize(text))))
+    assert [SHAPES[i] for i in read_style("Kramatorsk said 42").shapes] == ["<C>", "<w>", "<n>"]
 
 
 def test_shipped_model_separates_the_written_examples(model: TranslationeseModel) -> None:

@@ -8,8 +8,14 @@ subject words never become features, so a model trained on Icelandic and
 Russian news carries over to a source language it has never seen.
 
 The model is two logistic regressions (original vs translated; human vs
-machine among translations) stored as JSON and applied with plain Python:
-inference needs no training library.
+machine among translations) stored as JSON and applied with numpy: a text
+becomes an array of shape ids, its n-grams integer codes looked up among the
+model's sorted keys, so no feature name is built at prediction time.
+Inference needs no training library.
+
+Rates measured on few words are noisy, so p(translated) is calibrated for
+length: the score of a short text is drawn toward a prior (most English news is
+not translated), with a strength fitted at training time on shortened passages.
 
     python -m evaluations.train_provenance   # writes transforms/models/translationese.json
 """
@@ -20,11 +26,12 @@ import itertools
 import json
 import math
 import re
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
+
+import numpy as np
 
 MODEL_RESOURCE = "translationese.json"
 
@@ -110,8 +117,8 @@ _SUFFIXES: tuple[str, ...] = (
     "s",
 )
 _TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?|\d+(?:[.,]\d+)*|[^\w\s]")
-_SENTENCE_END = frozenset({".", "!", "?"})
 _CONTRACTION = re.compile(r"^(\w+)['’](s|t|re|ve|ll|d|m)$")
+_SENTENCE_END = frozenset({".", "!", "?"})
 
 #: Most distinct tokens a worker remembers the shape of.
 SHAPE_MEMO = 200_000
@@ -128,6 +135,13 @@ DENSE_FEATURES: tuple[str, ...] = (
     "d:capitalized",
     "d:numbers",
 )
+#: Words of text from which the classifier's score counts in full; below, it is weighed
+#: by words / FULL_WEIGHT_WORDS against the prior (a model without its own calibration
+#: uses this; training fits it, at most the length of a training passage).
+FULL_WEIGHT_WORDS = 150.0
+#: What a text too short to judge is taken to be: the share of translations in an
+#: English news stream, well below one half (most English news is written in English).
+PRIOR_TRANSLATED = 0.2
 
 
 def tokenize(text: str, limit: int = MAX_TOKENS) -> list[str]:
@@ -136,19 +150,19 @@ def tokenize(text: str, limit: int = MAX_TOKENS) -> list[str]:
     >>> tokenize("He didn't say, “Yes.”")
     ['He', 'did', "n't", 'say', ',', '“', 'Yes', '.', '”']
     """
-    raw = _TOKEN.findall(text, 0, _char_budget(text, limit))
+    tokens = _TOKEN.findall(text, 0, _char_budget(text, limit))
     if "'" not in text and "’" not in text:
-        return raw[:limit]
-    tokens: list[str] = []
-    for token in raw:
-        if ("'" in token or "’" in token) and (contraction := _CONTRACTION.match(token)):
+        return tokens[:limit]
+    # Few tokens hold an apostrophe: find them, then split those in place (from the end,
+    # so the positions still to visit do not move).
+    marked = [i for i, token in enumerate(tokens) if "'" in token or "’" in token]
+    for i in reversed(marked):
+        if contraction := _CONTRACTION.match(tokens[i]):
             head, tail = contraction.groups()
             if tail == "t" and head.lower().endswith("n"):
-                tokens.extend((head[:-1], "n't"))
+                tokens[i : i + 1] = (head[:-1], "n't")
             else:
-                tokens.extend((head, "'" + tail))
-        else:
-            tokens.append(token)
+                tokens[i : i + 1] = (head, "'" + tail)
     return tokens[:limit]
 
 
@@ -179,125 +193,148 @@ def shape(token: str) -> str:
     return _PUNCT_CLASS.get(token, "<p>")
 
 
-@dataclass(frozen=True)
-class StyleCounts:
-    """Counts behind the features: shapes, shape bigrams and trigrams, dense measures."""
-
-    total: int
-    words: int
-    unigrams: Mapping[str, int]
-    bigrams: Mapping[tuple[str, str], int]
-    trigrams: Mapping[tuple[str, str, str], int]
-    dense: Mapping[str, float]
-
-
-@dataclass(frozen=True)
-class StyleShapes:
-    """A text as the classifier reads it: its shapes, word count and dense measures."""
-
-    shapes: list[str]
-    words: int
-    dense: Mapping[str, float]
-
-
-def style_shapes(text: str, shapes_seen: dict[str, str] | None = None) -> StyleShapes:
-    """Tokens reduced to shapes, with the dense measures (the expensive part, once per text)."""
-    tokens = tokenize(text)
-    if shapes_seen is None:
-        table = {token: shape(token) for token in set(tokens)}
-    else:
-        # A per-worker memo: most tokens of a text are words the worker has shaped before.
-        if len(shapes_seen) > SHAPE_MEMO:
-            shapes_seen.clear()
-        for token in set(tokens).difference(shapes_seen):
-            shapes_seen[token] = shape(token)
-        table = shapes_seen
-    shapes = list(map(table.__getitem__, tokens))
-    punctuation = {form for form in set(shapes) if _is_punct(form)}
-    words = [t for t, form in zip(tokens, shapes, strict=True) if form not in punctuation]
-    ends = [i for i, (t, form) in enumerate(zip(tokens, shapes, strict=True)) if form in _ENDS and t != "…"]
-    sentence_lengths = [b - a - 1 for a, b in itertools.pairwise([-1, *ends])]
-    if ends and ends[-1] < len(tokens) - 1:
-        sentence_lengths.append(len(tokens) - 1 - ends[-1])
-    elif not ends and tokens:
-        sentence_lengths.append(len(tokens))
-    return StyleShapes(shapes, len(words), _dense(words, [n for n in sentence_lengths if n > 0]))
-
-
-def style_counts(text: str, shapes_seen: dict[str, str] | None = None) -> StyleCounts:
-    """Shapes, shape bigrams and trigrams counted.
-
-    >>> counts = style_counts("It rained. Then it stopped!")
-    >>> counts.words, counts.unigrams["it"], counts.bigrams[("<wed>", ".")]
-    (5, 2, 1)
-    """
-    read = style_shapes(text, shapes_seen)
-    shapes = read.shapes
-    return StyleCounts(
-        total=max(len(shapes), 1),
-        words=read.words,
-        unigrams=Counter(shapes),
-        bigrams=Counter(itertools.pairwise(shapes)),
-        trigrams=Counter(zip(shapes, shapes[1:], shapes[2:], strict=False)),
-        dense=read.dense,
+#: Every shape a token can take; a shape's id is its index here.
+SHAPES: tuple[str, ...] = tuple(
+    dict.fromkeys(
+        (
+            *FUNCTION_WORDS,
+            *PUNCT_CLASSES,
+            "<p>",
+            "<C>",
+            "<n>",
+            "<w>",
+            *(f"<w{suffix}>" for suffix in _SUFFIXES),
+        )
     )
+)
+_SHAPE_ID = {form: i for i, form in enumerate(SHAPES)}
+_V = len(SHAPES)
+_IS_FUNCTION = np.array([form in _FUNCTION_SET for form in SHAPES])
+_IS_PUNCT = np.array([form in PUNCT_CLASSES or form == "<p>" for form in SHAPES])
+_IS_END = np.array([form in _SENTENCE_END for form in SHAPES])
+_CAPITALIZED = _SHAPE_ID["<C>"]
+_NUMBER = _SHAPE_ID["<n>"]
+#: A memo entry packs the shape id (high bits) and the id of the lowercased word (low bits).
+_LOWER_BITS = 20
 
 
-_ENDS = frozenset({".", "!", "?"})
+class ShapeMemo:
+    """Per-worker memo of token -> (shape id, lowercased-word id): most tokens of a text are
+    words the worker has seen before, so a text costs one dictionary lookup per token."""
+
+    def __init__(self, limit: int = SHAPE_MEMO):
+        self.limit = min(limit, (1 << _LOWER_BITS) - 1)
+        self.codes: dict[str, int] = {}
+        self.lowered: dict[str, int] = {}
+
+    def encode(self, tokens: Sequence[str]) -> np.ndarray:
+        codes = self.codes
+        unseen = set(tokens).difference(codes)
+        if unseen:
+            if len(codes) + len(unseen) > self.limit:
+                codes.clear()
+                self.lowered.clear()
+                unseen = set(tokens)
+            lowered = self.lowered
+            for token in unseen:
+                lower = token.lower()
+                lower_id = lowered.setdefault(lower, len(lowered))
+                codes[token] = (_SHAPE_ID[shape(token)] << _LOWER_BITS) | lower_id
+        return np.fromiter(map(codes.__getitem__, tokens), dtype=np.int64, count=len(tokens))
 
 
-def _is_punct(form: str) -> bool:
-    return form[0] != "<" and not form[0].isalnum()
+@dataclass(frozen=True)
+class StyleRead:
+    """A text as the classifier reads it: shape ids in order, word count and dense measures."""
+
+    shapes: np.ndarray
+    words: int
+    dense: tuple[float, ...]
+
+    @property
+    def total(self) -> int:
+        return max(len(self.shapes), 1)
 
 
-def raw_features(text: str) -> tuple[dict[str, float], int]:
-    """Topic-independent style features of ``text`` and its number of word tokens.
+def read_style(text: str, memo: ShapeMemo | None = None) -> StyleRead:
+    """Tokens reduced to shape ids, with the dense measures (``DENSE_FEATURES`` order).
 
-    Rates are per token and square-rooted (a variance-stabilizing transform).
+    >>> read = read_style("It rained. Then it stopped!")
+    >>> [SHAPES[i] for i in read.shapes], read.words
+    (['it', '<wed>', '.', 'then', 'it', '<wed>', '!'], 5)
+    """
+    tokens = tokenize(text)
+    codes = (memo or ShapeMemo()).encode(tokens)
+    shapes = codes >> _LOWER_BITS
+    is_word = ~_IS_PUNCT[shapes]
+    words = int(np.count_nonzero(is_word))
+    if not words:
+        return StyleRead(shapes, 0, (0.0,) * len(DENSE_FEATURES))
+    ends = np.flatnonzero(_IS_END[shapes]).tolist()
+    bounds = [-1, *ends]
+    if not ends or ends[-1] < len(tokens) - 1:
+        bounds.append(len(tokens))  # a last sentence without its full stop
+    sentences = [n for n in (b - a - 1 for a, b in itertools.pairwise(bounds)) if n > 0]
+    mean_sentence = sum(sentences) / len(sentences) if sentences else 0.0
+    sd_sentence = math.sqrt(sum((n - mean_sentence) ** 2 for n in sentences) / max(len(sentences), 1))
+    lengths = np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens))[is_word]
+    lowered = (codes[is_word] & ((1 << _LOWER_BITS) - 1)).tolist()
+    window = 100
+    starts = range(0, words - window + 1, window)
+    varieties = [len(set(lowered[i : i + window])) / window for i in starts]
+    variety = sum(varieties) / len(varieties) if varieties else len(set(lowered)) / max(words, window)
+    dense = (
+        math.log1p(mean_sentence),
+        math.log1p(sd_sentence),
+        float(lengths.sum()) / words,
+        float(np.count_nonzero(lengths >= 8)) / words,
+        variety,
+        float(np.count_nonzero(shapes == _CAPITALIZED)) / words,
+        float(np.count_nonzero(shapes == _NUMBER)) / words,
+    )
+    return StyleRead(shapes, words, dense)
+
+
+def _grams(shapes: np.ndarray, n: int) -> np.ndarray:
+    """Shape n-grams as integers (base ``len(SHAPES)``)."""
+    codes = shapes[: len(shapes) - n + 1].copy()
+    for k in range(1, n):
+        codes = codes * _V + shapes[k : len(shapes) - n + 1 + k]
+    return codes
+
+
+def _gram_name(code: int, n: int) -> str:
+    parts = []
+    for _ in range(n):
+        code, last = divmod(code, _V)
+        parts.append(SHAPES[last])
+    return " ".join(reversed(parts))
+
+
+def raw_features(text: str, memo: ShapeMemo | None = None) -> tuple[dict[str, float], int]:
+    """Topic-independent style features of ``text`` by name, and its number of word tokens.
+
+    Rates are per token and square-rooted (a variance-stabilizing transform). Training
+    uses these names; prediction computes the same sums without building them.
 
     >>> features, words = raw_features("The cat sat on the mat. It was happy, and so was I.")
     >>> words, round(features["fw:the"], 3), "bg:the <w>" in features
     (13, 0.354, True)
     """
-    counts = style_counts(text)
-    total = counts.total
+    read = read_style(text, memo)
+    root_inverse = 1.0 / math.sqrt(read.total)
     features: dict[str, float] = {}
-    for form, count in counts.unigrams.items():
-        if form in _FUNCTION_SET:
-            features["fw:" + form] = math.sqrt(count / total)
-        elif _is_punct(form):
-            features["p:" + form] = math.sqrt(count / total)
-    for (x, y), count in counts.bigrams.items():
-        features[f"bg:{x} {y}"] = math.sqrt(count / total)
-    for (x, y, z), count in counts.trigrams.items():
-        features[f"tg:{x} {y} {z}"] = math.sqrt(count / total)
-    features.update(counts.dense)
-    return features, counts.words
-
-
-def _dense(words: Sequence[str], sentence_lengths: Sequence[int]) -> dict[str, float]:
-    """Sentence lengths (in tokens), word lengths, lexical variety, capitals and numbers."""
-    if not words or not sentence_lengths:
-        return dict.fromkeys(DENSE_FEATURES, 0.0)
-    n = len(words)
-    mean_sentence = sum(sentence_lengths) / len(sentence_lengths)
-    sd_sentence = math.sqrt(sum((x - mean_sentence) ** 2 for x in sentence_lengths) / len(sentence_lengths))
-    lengths = [len(w) for w in words]
-    lowered = " ".join(words).lower().split(" ")
-    window = 100
-    varieties = [len(set(lowered[i : i + window])) / window for i in range(0, n - window + 1, window)]
-    variety = sum(varieties) / len(varieties) if varieties else len(set(lowered)) / max(n, window)
-    initials = "".join(w[0] for w in words)
-    numbers = sum(1 for ch in initials if ch.isdigit())
-    return {
-        "d:sentence_mean": math.log1p(mean_sentence),
-        "d:sentence_sd": math.log1p(sd_sentence),
-        "d:word_mean": sum(lengths) / n,
-        "d:long_words": sum(1 for x in lengths if x >= 8) / n,
-        "d:variety": variety,
-        "d:capitalized": sum(1 for ch in initials if ch.isupper()) / n,
-        "d:numbers": numbers / n,
-    }
+    counts = np.bincount(read.shapes, minlength=_V)
+    for i in np.flatnonzero(counts):
+        prefix = "fw:" if _IS_FUNCTION[i] else "p:" if SHAPES[i] in PUNCT_CLASSES else None
+        if prefix:
+            features[prefix + SHAPES[i]] = math.sqrt(counts[i]) * root_inverse
+    for n, prefix in ((2, "bg:"), (3, "tg:")):
+        grams, counted = np.unique(_grams(read.shapes, n), return_counts=True)
+        for code, count in zip(grams.tolist(), counted.tolist(), strict=True):
+            features[prefix + _gram_name(code, n)] = math.sqrt(count) * root_inverse
+    features.update(zip(DENSE_FEATURES, read.dense, strict=True))
+    return features, read.words
 
 
 def _sigmoid(x: float) -> float:
@@ -305,6 +342,10 @@ def _sigmoid(x: float) -> float:
         return 1.0 / (1.0 + math.exp(-x))
     z = math.exp(x)
     return z / (1.0 + z)
+
+
+def _logit(p: float) -> float:
+    return math.log(p / (1.0 - p))
 
 
 @dataclass(frozen=True)
@@ -328,67 +369,64 @@ class LinearHead:
         folded_bias = bias - sum(c * m / s for c, m, s in zip(coef, mean, scale, strict=True))
         return cls(weights, folded_bias)
 
-    def probability(self, features: Mapping[str, float]) -> float:
-        """From named features (as ``raw_features`` gives them)."""
+    def score(self, features: Mapping[str, float]) -> float:
+        """The logit, from named features (as ``raw_features`` gives them)."""
         weights = self.weights
         score = self.bias
         for name, value in features.items():
             weight = weights.get(name)
             if weight is not None:
                 score += weight * value
-        return _sigmoid(score)
+        return score
+
+    def probability(self, features: Mapping[str, float]) -> float:
+        return _sigmoid(self.score(features))
 
 
 class FastHeads:
-    """Several ``LinearHead``s keyed the way ``style_counts`` counts, evaluated in one pass,
-    so no feature name is built per text."""
+    """Several ``LinearHead``s as arrays indexed by shape ids and shape n-gram codes,
+    evaluated together with a few numpy operations per text (no feature name is built)."""
 
     def __init__(self, heads: Sequence[LinearHead]):
-        self.biases = [head.bias for head in heads]
-        tables: dict[str, dict[Any, list[float]]] = {"u": {}, "b": {}, "t": {}, "d": {}}
-        for h, head in enumerate(heads):
+        h = len(heads)
+        self.biases = np.array([head.bias for head in heads])
+        self.unigrams = np.zeros((h, _V))
+        self.dense = np.zeros((h, len(DENSE_FEATURES)))
+        grams: list[dict[int, np.ndarray]] = [{}, {}]
+        dense_index = {name: i for i, name in enumerate(DENSE_FEATURES)}
+        for k, head in enumerate(heads):
             for name, weight in head.weights.items():
                 kind, _, rest = name.partition(":")
                 if kind in ("fw", "p"):
-                    table, key = tables["u"], rest
-                elif kind == "bg":
-                    table, key = tables["b"], tuple(rest.split(" "))
-                elif kind == "tg":
-                    table, key = tables["t"], tuple(rest.split(" "))
+                    self.unigrams[k, _SHAPE_ID[rest]] = weight
+                elif kind in ("bg", "tg"):
+                    code = 0
+                    for form in rest.split(" "):
+                        code = code * _V + _SHAPE_ID[form]
+                    grams[kind == "tg"].setdefault(code, np.zeros(h))[k] = weight
                 else:
-                    table, key = tables["d"], name
-                table.setdefault(key, [0.0] * len(heads))[h] = weight
-        self.unigrams = {k: tuple(v) for k, v in tables["u"].items()}
-        self.bigrams = {k: tuple(v) for k, v in tables["b"].items()}
-        self.trigrams = {k: tuple(v) for k, v in tables["t"].items()}
-        self.dense = {k: tuple(v) for k, v in tables["d"].items()}
+                    self.dense[k, dense_index[name]] = weight
+        self.gram_keys = [np.array(sorted(table), dtype=np.int64) for table in grams]
+        self.gram_weights = [
+            np.array([table[key] for key in sorted(table)]).reshape(-1, h).T for table in grams
+        ]
 
-    def probabilities(self, counts: StyleCounts) -> list[float]:
-        scores = list(self.biases)
-        root_inverse = math.sqrt(1.0 / counts.total)
-        roots = _ROOTS
-        for table, counted in (
-            (self.unigrams, counts.unigrams),
-            (self.bigrams, counts.bigrams),
-            (self.trigrams, counts.trigrams),
-        ):
-            get = table.get
-            for key, count in counted.items():
-                weights = get(key)
-                if weights is not None:
-                    rate = (roots[count] if count < len(roots) else math.sqrt(count)) * root_inverse
-                    for h, weight in enumerate(weights):
-                        scores[h] += weight * rate
-        for name, value in counts.dense.items():
-            weights = self.dense.get(name)
-            if weights is not None:
-                for h, weight in enumerate(weights):
-                    scores[h] += weight * value
-        return [_sigmoid(score) for score in scores]
-
-
-#: Square roots of small counts, looked up instead of computed.
-_ROOTS: tuple[float, ...] = tuple(math.sqrt(n) for n in range(256))
+    def scores(self, read: StyleRead) -> np.ndarray:
+        """The heads' logits for one text."""
+        root_inverse = 1.0 / math.sqrt(read.total)
+        counts = np.bincount(read.shapes, minlength=_V)
+        scores = self.biases + self.unigrams @ np.sqrt(counts) * root_inverse + self.dense @ read.dense
+        for n, keys, weights in zip((2, 3), self.gram_keys, self.gram_weights, strict=True):
+            if not len(keys) or len(read.shapes) < n:
+                continue
+            # Each n-gram looked up among the model's (sorted) keys, then counted per key:
+            # no sort of the text's n-grams is needed.
+            grams = _grams(read.shapes, n)
+            at = np.minimum(np.searchsorted(keys, grams), len(keys) - 1)
+            at = at[keys[at] == grams]
+            counts = np.bincount(at, minlength=len(keys))
+            scores += weights @ np.sqrt(counts) * root_inverse
+        return scores
 
 
 @dataclass(frozen=True)
@@ -401,12 +439,15 @@ class StyleVerdict:
 
 
 class TranslationeseModel:
-    """The shipped model; load once per worker, then ``predict`` per text."""
+    """The shipped model; load once per worker (``DoFn.setup``), then ``predict`` per text."""
 
     def __init__(self, data: Mapping[str, Any]):
         names = data["features"]
         self.version = data.get("version", "")
         self.min_tokens = int(data.get("min_tokens", MIN_TOKENS))
+        calibration = data.get("calibration", {})
+        self.full_weight_words = float(calibration.get("full_weight_words", FULL_WEIGHT_WORDS))
+        self.prior_logit = _logit(float(calibration.get("prior", PRIOR_TRANSLATED)))
         self.translated = LinearHead(
             dict(zip(names, data["translated"]["weights"], strict=True)), data["translated"]["bias"]
         )
@@ -415,7 +456,7 @@ class TranslationeseModel:
         )
         self.meta = data.get("meta", {})
         self._heads = FastHeads([self.translated, self.machine])
-        self._shapes_seen: dict[str, str] = {}
+        self._memo = ShapeMemo()
 
     @classmethod
     def load(cls) -> TranslationeseModel:
@@ -423,13 +464,27 @@ class TranslationeseModel:
         text = resources.files("transforms").joinpath("models", MODEL_RESOURCE).read_text(encoding="utf-8")
         return cls(json.loads(text))
 
+    def calibrated(self, score: float, words: int) -> float:
+        """p(translated) from the head's logit: a text shorter than the passages the model
+        was trained on gives weaker evidence, so its score is drawn toward the prior, the
+        more the fewer words it has.
+
+        >>> model = TranslationeseModel.load()
+        >>> model.calibrated(3.0, 100_000) > 0.95, model.calibrated(3.0, 0) == PRIOR_TRANSLATED
+        (True, True)
+        """
+        reliance = min(1.0, words / self.full_weight_words)
+        return _sigmoid(reliance * score + (1.0 - reliance) * self.prior_logit)
+
     def predict(self, text: str) -> StyleVerdict | None:
         """Probabilities of translated and (if translated) machine-translated; None when too short."""
-        counts = style_counts(text, self._shapes_seen)
-        if counts.words < self.min_tokens:
+        read = read_style(text, self._memo)
+        if read.words < self.min_tokens:
             return None
-        translated, machine = self._heads.probabilities(counts)
-        return StyleVerdict(translated=translated, machine=machine, words=counts.words)
+        translated, machine = self._heads.scores(read).tolist()
+        return StyleVerdict(
+            translated=self.calibrated(translated, read.words), machine=_sigmoid(machine), words=read.words
+        )
 
 
 def model_document(
@@ -439,6 +494,7 @@ def model_document(
     translated: tuple[Sequence[float], float],
     machine: tuple[Sequence[float], float],
     meta: Mapping[str, Any],
+    calibration: Mapping[str, float] | None = None,
 ) -> dict[str, Any]:
     """The JSON document of a model: standardization folded into the weights, rounded, so the
     file stays small and diffs stay readable."""
@@ -451,8 +507,11 @@ def model_document(
         }
 
     return {
-        "version": 2,
+        "version": 3,
         "min_tokens": MIN_TOKENS,
+        "calibration": dict(
+            calibration or {"full_weight_words": FULL_WEIGHT_WORDS, "prior": PRIOR_TRANSLATED}
+        ),
         "features": list(names),
         "translated": head(*translated),
         "machine": head(*machine),
