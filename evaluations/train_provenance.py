@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import itertools
 import re
 import sys
 import xml.etree.ElementTree as ET
@@ -53,6 +54,9 @@ L2_MARGIN = 0.005
 #: tried on shortened held-out passages by the inner cross-validation; at most about the
 #: length of a training passage (PASSAGE_SENTENCES sentences, some 200 words).
 FULL_WEIGHT_GRID: tuple[float, ...] = (50.0, 100.0, 150.0, 200.0)
+#: Scales of the score tried with it: a score overconfident at every length is scaled down
+#: as a whole, so only what depends on length is put down to length.
+SCORE_SCALE_GRID: tuple[float, ...] = (0.25, 0.375, 0.5, 0.625, 0.75, 0.875, 1.0)
 #: Shortened passages for calibration keep this many sentences (chosen per passage by hash).
 SHORT_SENTENCES: tuple[int, ...] = (1, 2, 3, 4, 6)
 #: Training documents are cut into passages of this many sentences: more, shorter
@@ -209,6 +213,7 @@ class Trained:
     machine: tuple[np.ndarray, float]
     l2: float = L2
     full_weight_words: float = FULL_WEIGHT_WORDS
+    score_scale: float = 1.0
     inner: dict[str, float] = dataclasses.field(default_factory=dict)
 
     def document(self, meta: dict) -> dict:
@@ -219,7 +224,11 @@ class Trained:
             (self.translated[0].tolist(), self.translated[1]),
             (self.machine[0].tolist(), self.machine[1]),
             {**meta, "l2": self.l2, "inner_cv": self.inner},
-            {"full_weight_words": self.full_weight_words, "prior": PRIOR_TRANSLATED},
+            {
+                "full_weight_words": self.full_weight_words,
+                "scale": self.score_scale,
+                "prior": PRIOR_TRANSLATED,
+            },
         )
 
 
@@ -252,12 +261,17 @@ def _inner_folds(docs: Sequence[Doc]) -> list[np.ndarray]:
 
 
 def _balanced_accuracy(scores: np.ndarray, labels: np.ndarray) -> float:
+    """Mean of the recalls of both classes (NaN when the held-out part lacks one)."""
+    if labels.min(initial=1) == labels.max(initial=0):
+        return float("nan")
     return float(((scores[labels == 0] < 0).mean() + (scores[labels == 1] >= 0).mean()) / 2)
 
 
-def _shrink_loss(scores: np.ndarray, words: np.ndarray, labels: np.ndarray, k: float) -> float:
-    """Balanced log loss of sigmoid(min(1, words / k) * score), an even prior."""
-    z = np.minimum(1.0, words / k) * scores
+def _shrink_loss(
+    scores: np.ndarray, words: np.ndarray, labels: np.ndarray, k: float, scale: float = 1.0
+) -> float:
+    """Balanced log loss of sigmoid(scale * min(1, words / k) * score), an even prior."""
+    z = scale * np.minimum(1.0, words / k) * scores
     loss = np.logaddexp(0.0, np.where(labels == 1, -z, z))
     return float(loss[labels == 0].mean() + loss[labels == 1].mean())
 
@@ -288,7 +302,7 @@ def train(
     labels = np.array([0 if d.kind == "original" else 1 for d in docs])
     groups = [f"{d.origlang}/{d.kind}" if d.kind != "original" else "en" for d in docs]
     weights = balanced_weights(labels.tolist(), groups)
-    l2, shrink, inner = (l2_grid[0] if len(l2_grid) == 1 else L2), FULL_WEIGHT_WORDS, {}
+    l2, shrink, score_scale, inner = (l2_grid[0] if len(l2_grid) == 1 else L2), FULL_WEIGHT_WORDS, 1.0, {}
     folds = _inner_folds(docs) if len(l2_grid) > 1 else []
     if folds:
         # Shortened passages are made anew by each call: never cached (by id) with the others.
@@ -311,7 +325,7 @@ def train(
                 held_scores[penalty].append(
                     np.concatenate([short_x[held] @ coef + bias, z[held] @ coef + bias])
                 )
-        mean_accuracy = {p: float(np.mean(accuracy[p])) for p in l2_grid}
+        mean_accuracy = {p: float(np.nanmean(accuracy[p])) for p in l2_grid}
         best = max(l2_grid, key=lambda p: (mean_accuracy[p], -p))
         if L2 not in mean_accuracy or mean_accuracy[best] > mean_accuracy[L2] + L2_MARGIN:
             l2 = best
@@ -319,8 +333,11 @@ def train(
         scores = np.concatenate(held_scores[l2])
         words = np.concatenate([np.concatenate([short_words[held], long_words[held]]) for held in folds])
         truth = np.concatenate([np.concatenate([labels[held], labels[held]]) for held in folds])
-        shrink = min(FULL_WEIGHT_GRID, key=lambda k: _shrink_loss(scores, words, truth, k))
-        inner = {f"ba_l2_{p:g}": round(float(np.mean(accuracy[p])), 4) for p in l2_grid}
+        shrink, score_scale = min(
+            itertools.product(FULL_WEIGHT_GRID, SCORE_SCALE_GRID),
+            key=lambda pair: (_shrink_loss(scores, words, truth, *pair), pair),
+        )
+        inner = {f"ba_l2_{p:g}": round(mean_accuracy[p], 4) for p in l2_grid}
         inner["held_out_samples"] = len(order)
     translated = fit_logistic(z, labels.astype(float), weights, l2=l2)
     translated_rows = np.flatnonzero(labels == 1)
@@ -331,7 +348,7 @@ def train(
         machine_labels.astype(float),
         balanced_weights(machine_labels.tolist(), machine_groups),
     )
-    return Trained(names, mean, scale, translated, machine, l2, shrink, inner)
+    return Trained(names, mean, scale, translated, machine, l2, shrink, score_scale, inner)
 
 
 def _at(items: Sequence[str], mask: np.ndarray) -> list[str]:

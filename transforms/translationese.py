@@ -447,6 +447,7 @@ class TranslationeseModel:
         self.min_tokens = int(data.get("min_tokens", MIN_TOKENS))
         calibration = data.get("calibration", {})
         self.full_weight_words = float(calibration.get("full_weight_words", FULL_WEIGHT_WORDS))
+        self.score_scale = float(calibration.get("scale", 1.0))
         self.prior_logit = _logit(float(calibration.get("prior", PRIOR_TRANSLATED)))
         self.translated = LinearHead(
             dict(zip(names, data["translated"]["weights"], strict=True)), data["translated"]["bias"]
@@ -465,16 +466,19 @@ class TranslationeseModel:
         return cls(json.loads(text))
 
     def calibrated(self, score: float, words: int) -> float:
-        """p(translated) from the head's logit: a text shorter than the passages the model
-        was trained on gives weaker evidence, so its score is drawn toward the prior, the
-        more the fewer words it has.
+        """p(translated) from the head's logit: the logit is scaled (a logistic regression
+        is overconfident on a source language it has not seen), and a text shorter than the
+        passages the model was trained on gives weaker evidence, so its score is drawn
+        toward the prior, the more the fewer words it has. Both are fitted at training time.
 
         >>> model = TranslationeseModel.load()
-        >>> model.calibrated(3.0, 100_000) > 0.95, model.calibrated(3.0, 0) == PRIOR_TRANSLATED
-        (True, True)
+        >>> model.calibrated(3.0, 100_000) > model.calibrated(3.0, 60) > model.calibrated(3.0, 0)
+        True
+        >>> model.calibrated(3.0, 0) == PRIOR_TRANSLATED
+        True
         """
         reliance = min(1.0, words / self.full_weight_words)
-        return _sigmoid(reliance * score + (1.0 - reliance) * self.prior_logit)
+        return _sigmoid(reliance * self.score_scale * score + (1.0 - reliance) * self.prior_logit)
 
     def predict(self, text: str) -> StyleVerdict | None:
         """Probabilities of translated and (if translated) machine-translated; None when too short."""
