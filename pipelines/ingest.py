@@ -214,10 +214,12 @@ def build_pipeline(
         date_failures,
         invalid,
     ) | "GatherDeadLetters" >> beam.Flatten()
-    items = (*early_dead, parsed.dead_letter, parsed.articles) | "GatherItems" >> beam.Flatten()
 
     written = articles | "WriteArticles" >> WriteArticles(output)
     written_dead = dead_letters | "WriteDeadLetters" >> WriteDeadLetters(output)
+    # Every item read, by the parts it is made of: gathering them in one PCollection would make
+    # a runner hold every article of the run (see SummarizeRun).
+    items = (*early_dead, parsed.dead_letter, parsed.articles)
     counted = {"items": items, "articles": articles, "dead_letters": dead_letters}
     if seen is not None:
         counted["skipped"] = seen

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import apache_beam as beam
@@ -215,32 +215,45 @@ class SummarizeRun(beam.PTransform):
     """(items, articles, dead letters[, skipped as seen, feed reports]) -> ``DIR/summary.json``.
 
     Also a dict of these by name (``items``, ``articles``, ``dead_letters``, ``skipped``,
-    ``reports``): a run without ``--state`` or feeds has no skipped entries or feed reports,
-    and builds no stage for them.
+    ``reports``), each one PCollection or a tuple of them: a run without ``--state`` or
+    feeds builds no stage for what it does not have. Each input is summed where it is
+    made (a combine of counts) and only the sums are gathered: a runner holds the whole
+    input of a ``Flatten`` of several stages' outputs (the DirectRunner in memory), and
+    gathering the items themselves held every article of the run.
     """
 
     NAMES = ("items", "articles", "dead_letters", "skipped", "reports")
+    #: (input, label of its stage, counts of one element), in summary order.
+    COUNTERS: tuple[tuple[str, str, Callable[[Any], dict[str, int]]], ...] = (
+        ("items", "CountItems", item_counts),
+        ("articles", "CountArticles", article_counts),
+        ("dead_letters", "CountDeadLetters", dead_letter_counts),
+        ("skipped", "CountSkipped", skipped_counts),
+        ("reports", "CountFeeds", report_counts),
+    )
 
     def __init__(self, output: str, run_info: dict[str, Any]):
         super().__init__()
         self.output = output
         self.run_info = dict(run_info)
 
-    def expand(self, pcolls: tuple[beam.PCollection, ...] | dict[str, beam.PCollection]) -> beam.pvalue.PDone:
+    def expand(self, pcolls: tuple[beam.PCollection, ...] | dict[str, Any]) -> beam.pvalue.PDone:
         named = dict(pcolls) if isinstance(pcolls, dict) else dict(zip(self.NAMES, pcolls, strict=False))
         run_info = self.run_info
-        counters = {
-            "items": ("CountItems", item_counts),
-            "articles": ("CountArticles", article_counts),
-            "dead_letters": ("CountDeadLetters", dead_letter_counts),
-            "skipped": ("CountSkipped", skipped_counts),
-            "reports": ("CountFeeds", report_counts),
-        }
-        counted = [
-            named[name] | label >> beam.Map(fn) for name, (label, fn) in counters.items() if name in named
-        ]
+        sums = []
+        for name, label, fn in self.COUNTERS:
+            parts = named.get(name)
+            if parts is None:
+                continue
+            for index, part in enumerate(parts if isinstance(parts, tuple | list) else (parts,)):
+                suffix = f"[{index}]" if isinstance(parts, tuple | list) else ""
+                sums.append(
+                    part
+                    | f"{label}{suffix}" >> beam.Map(fn)
+                    | f"Sum{label}{suffix}" >> beam.CombineGlobally(SumCountsFn()).without_defaults()
+                )
         return (
-            tuple(counted)
+            tuple(sums)
             | "GatherCounts" >> beam.Flatten()
             | "SumCounts" >> beam.CombineGlobally(SumCountsFn())
             | "FormatSummary"
