@@ -253,6 +253,11 @@ def test_template_parameter_regexes_accept_the_examples_only() -> None:
         "language_seed": "-1",
         "streaming": "yes",
         "state_keep_days": "-1",
+        # Streaming parameters (Flex Template runs with streaming=true).
+        "poll_interval": "-5",
+        "window_seconds": "0",
+        "allowed_lateness": "-1",
+        "pubsub_subscription": "my-subscription",
     }
     for parameter in _metadata()["parameters"]:
         (regex,) = parameter["regexes"]
