@@ -134,18 +134,36 @@ def resolve_input(path: str, check_remote: bool = True) -> str:
 
 
 def clear_previous_outputs(output: str) -> int:
-    """Delete the files an earlier run left in ``output``; shards of another count would mix."""
+    """Delete the files an earlier run left in ``output``; shards of another count would mix.
+
+    Also the temporary files of LinkTranslations that a failed run (or a retried bundle)
+    left behind. Returns how many files were deleted.
+    """
     patterns = [
         FileSystems.join(output, f"{ARTICLES_PREFIX}-*-of-*.avro"),
         FileSystems.join(output, f"{DEAD_LETTERS_PREFIX}-*-of-*.avro"),
         FileSystems.join(output, SUMMARY_FILE),
+        FileSystems.join(output, f"{LINK_TEMP_PREFIX}*", "*"),
     ]
     stale = []
     for result in FileSystems.match(patterns):
         stale.extend(meta.path for meta in result.metadata_list)
     if stale:
         FileSystems.delete(stale)
+    # The emptied directories themselves (an object store has none left to delete).
+    temp_dirs = {
+        FileSystems.split(path)[0]
+        for path in stale
+        if FileSystems.split(FileSystems.split(path)[0])[1].startswith(LINK_TEMP_PREFIX)
+    }
+    leftover = sorted(path for path in temp_dirs if FileSystems.exists(path))
+    if leftover:
+        FileSystems.delete(leftover)
     return len(stale)
+
+
+#: Name prefix of LinkTranslations' temporary directory under the output.
+LINK_TEMP_PREFIX = ".temp-link-"
 
 
 def link_temp_dir(output: str) -> str:
@@ -154,7 +172,7 @@ def link_temp_dir(output: str) -> str:
     >>> link_temp_dir("gs://b/out").startswith("gs://b/out/.temp-link-")
     True
     """
-    return FileSystems.join(output, f".temp-link-{uuid.uuid4().hex}")
+    return FileSystems.join(output, f"{LINK_TEMP_PREFIX}{uuid.uuid4().hex}")
 
 
 def build_pipeline(

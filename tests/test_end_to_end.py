@@ -111,9 +111,14 @@ def test_same_input_same_records(sample_run: tuple[Path, str], tmp_path: Path) -
 def test_rerun_replaces_previous_output(tmp_path: Path) -> None:
     stale = tmp_path / "articles-00000-of-00003.avro"
     stale.write_bytes(b"old")
+    # What a failed run's LinkTranslations left behind goes too; the run's own is deleted.
+    failed = tmp_path / ".temp-link-0123abcd"
+    failed.mkdir()
+    (failed / "articles-0.bin").write_bytes(b"half a bundle")
     result = run_newsbeam("ingest", "--input", str(SAMPLES / "wire.jsonl"), "--output", str(tmp_path))
     assert result.returncode == 0, result.stderr
     assert not stale.exists()
+    assert not list(tmp_path.glob(".temp-link-*"))
     articles, _, summary = read_output(tmp_path)
     assert len(articles) == summary["articles_written"] == 5
 
