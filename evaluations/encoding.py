@@ -23,6 +23,7 @@ from xml.etree import ElementTree
 
 import ftfy
 
+from transforms.html_text import html_to_text
 from transforms.mojibake import repair_text
 
 PROJECT = Path(__file__).resolve().parents[1]
@@ -106,6 +107,15 @@ def ftfy_case_passes(case: dict[str, Any], fix: Fixer) -> bool:
     if "fixed-encoding" in case and _CONTROLS.sub("", out) != _CONTROLS.sub("", case["fixed-encoding"]):
         return False
     return ftfy.fix_text(out, COSMETIC) == case["fixed"]
+
+
+def case_by_label(case_dir: Path, label: str) -> dict[str, Any] | None:
+    """The case a ``ftfy_cases`` label names ("file: label")."""
+    stem, _, name = label.partition(": ")
+    path = case_dir / f"{stem}.json"
+    if not path.exists():
+        return None
+    return next((c for c in json.loads(path.read_text(encoding="utf-8")) if c["label"] == name), None)
 
 
 def ftfy_cases(case_dir: Path, fixers: dict[str, Fixer]) -> dict[str, dict[str, list[str]]]:
@@ -235,6 +245,15 @@ def main(argv: list[str] | None = None) -> int:
     for label in broken:
         print(f"  {label}")
     print(f"known failures passing with ours: {cases['ours']['fail']}")
+    # ftfy's "fixed" is fix_text, which also decodes HTML entities of plain text; the
+    # product leaves those as they are (the dev set keeps `&#8217;`) and decodes them
+    # only in feed HTML, in the parse stage. Such cases, read the way a feed delivers them:
+    for label in cases["ours"]["broken"]:
+        case = case_by_label(data / "ftfy-cases", label)
+        if case is not None and "&" in case["original"]:
+            as_feed = ours(html_to_text(case["original"]))
+            verdict = "passes" if ftfy.fix_text(as_feed, COSMETIC) == case["fixed"] else "fails"
+            print(f"  {label}: an HTML entity in plain text; as feed HTML (parse, then repair) it {verdict}")
 
     clean = [row["text"] for row in rows if row["kind"] == "clean"]
     docs = documents(clean)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from transforms.html_text import html_to_text
 from transforms.mojibake import Repair, repair_line, repair_text
 
 # (code page, a sentence in a language that fits it); written for these tests.
@@ -265,3 +266,13 @@ def test_misread_replacement_character() -> None:
     # Produced by undoing a misreading, it was in the text before and stays.
     fixed, _ = repair_line("elaborÃ¯Â¿Â½nd studii")
     assert fixed == "elaborï¿½nd studii"
+
+
+def test_micro_sign_in_feed_html_is_repaired() -> None:
+    # ftfy's "HTML entity on top of UTF-8 / Latin-1": the parser decodes the entity of
+    # feed HTML, then the repair reads the whole "10Î¼s" (a lone Greek letter in Latin
+    # text is science, not a Greek line).
+    assert repair_text(html_to_text("<p>10Î&frac14;s</p>"))[0] == "10μs"
+    # In plain text an entity is what the text says: left as is, and recorded.
+    text, repairs = repair_line("10Î&frac14;s")
+    assert text == "10Î&frac14;s" and [r.kind for r in repairs] == ["html_entity"]

@@ -953,8 +953,20 @@ def line_cost(text: str) -> int:
 
     >>> line_cost("í•œêµ\xadì–´") > line_cost("한국어")
     True
+    >>> line_cost("10μs") < line_cost("10Î¼s")  # a lone Greek letter does not make a line Greek
+    True
     """
-    return implausibility(text, dominant_script(text), lone_greek_ok=True)
+    dominant = dominant_script(text)
+    if dominant == "Greek" and _LONE_GREEK_LETTER.search(text):
+        # Lone Greek letters are science in Latin text (5 μm), and they do not decide
+        # the script of a line that is otherwise Latin.
+        dominant = dominant_script(_LONE_GREEK_LETTER.sub("", text)) or dominant
+    return implausibility(text, dominant, lone_greek_ok=True)
+
+
+_LONE_GREEK_LETTER = re.compile(
+    r"(?<![\u0370-\u03ff\u1f00-\u1fff])[\u0370-\u03ff\u1f00-\u1fff](?![\u0370-\u03ff\u1f00-\u1fff])"
+)
 
 
 def _changed_stretches(before: str, after: str) -> list[tuple[str, str]]:
