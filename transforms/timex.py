@@ -1430,21 +1430,6 @@ def _number_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
     return _week_of(ctx, best) if best else None
 
 
-_WEEK_OF = re.compile(r"\bthe\s+week\s+of\s+\Z")
-
-
-def _week_of(ctx: _Context, found: _Found) -> _Found:
-    """ "the week of March 6" is that day's ISO week."""
-    left = _left(ctx, found.start, 20)
-    week = _WEEK_OF.search(left)
-    day = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", found.value)
-    if not week or not day:
-        return found
-    named = date(int(day.group(1)), int(day.group(2)), int(day.group(3)))
-    start = found.start - len(left) + week.start()
-    return _Found(start, found.end, week_value(named), relative=found.relative)
-
-
 def _number_candidates(m: re.Match[str], ctx: _Context) -> Iterator[_Found | None]:
     pos = m.start()
     low = ctx.low
