@@ -17,7 +17,6 @@ the stage-by-stage breakdown of the lost links:
 
 from __future__ import annotations
 
-import itertools
 import json
 import sys
 import tempfile
@@ -130,50 +129,17 @@ def breakdown(articles: Sequence[dict[str, Any]], gold: dict[str, str], settings
     """Where the gold links are lost, stage by stage, and the figures of the whole method in
     plain Python (LSH buckets, verification, mutual best match, direction), the same pure
     functions the Beam side calls."""
-    from transforms.derived import (
-        LinkSettings,
-        band_keys,
-        match,
-        minhash,
-        mutual_best,
-        orient,
-        similarity,
-        summarize,
-    )
+    from transforms.derived import LinkSettings, link_in_memory, similarity
 
     settings = settings or LinkSettings()
-    coefficients = settings.coefficients()
-    summaries = {}
-    buckets: dict[str, list[str]] = defaultdict(list)
-    for article in articles:
-        summary = summarize(article)
-        if len(summary["fingerprints"]) < settings.min_fingerprints:
-            continue
-        summaries[summary["id"]] = summary
-        for key in band_keys(minhash(summary["fingerprints"], coefficients), settings.rows):
-            buckets[key].append(summary["id"])
-    candidates: set[tuple[str, str]] = set()
-    for members in buckets.values():
-        if 2 <= len(members) <= settings.max_bucket:
-            candidates.update(itertools.combinations(sorted(set(members)), 2))
-    matches = {}
-    for a, b in candidates:
-        score = match(summaries[a], summaries[b], settings)
-        if score is not None:
-            matches[(a, b)] = score
-    mutual = mutual_best(
-        (a, b, score, sa["language"], sb["language"], sa["confidence"], sb["confidence"])
-        for (a, b), score in matches.items()
-        for sa, sb in [(summaries[a], summaries[b])]
+    trace = link_in_memory(articles, settings)
+    summaries, candidates, matches, mutual, links = (
+        trace.summaries,
+        trace.candidates,
+        trace.matches,
+        trace.mutual,
+        trace.links,
     )
-    links: dict[str, tuple[float, str]] = {}
-    for a, b in sorted(mutual):
-        direction = orient(summaries[a], summaries[b], settings)
-        if direction is not None:
-            translation, original = direction
-            current = links.get(translation)
-            if current is None or matches[(a, b)] > current[0]:
-                links[translation] = (matches[(a, b)], original)
     stages: Counter[str] = Counter()
     true_pairs: list[float] = []
     for t, o in gold.items():

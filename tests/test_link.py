@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 from array import array
 from pathlib import Path
 from typing import Any
@@ -13,7 +12,7 @@ from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 
 from tests.test_derived import ORIGINAL, RUSSIAN, TRANSLATED, UNRELATED, article
-from transforms.derived import LinkSettings, band_keys, match, minhash, mutual_best, orient, summarize
+from transforms.derived import LinkSettings, band_keys, link_in_memory, minhash, summarize
 from transforms.link import (
     LinkTranslations,
     bucket_pairs,
@@ -36,41 +35,8 @@ def test_oversized_buckets_are_skipped() -> None:
 
 
 def reference_links(articles: list[dict[str, Any]], settings: LinkSettings) -> dict[str, str | None]:
-    """derived_from of each article by the method in plain Python, every pair judged on its own
-    (as evaluations.derived_links does): buckets, match, mutual best, direction."""
-    coefficients = settings.coefficients()
-    summaries: dict[str, dict[str, Any]] = {}
-    buckets: dict[str, list[str]] = {}
-    for item in articles:
-        summary = summarize(item)
-        if len(summary["fingerprints"]) < settings.min_fingerprints:
-            continue
-        summaries[summary["id"]] = summary
-        for key in band_keys(minhash(summary["fingerprints"], coefficients), settings.rows):
-            buckets.setdefault(key, []).append(summary["id"])
-    candidates = {
-        pair
-        for members in buckets.values()
-        if 2 <= len(set(members)) <= settings.max_bucket
-        for pair in itertools.combinations(sorted(set(members)), 2)
-    }
-    matches = {}
-    for a, b in candidates:
-        score = match(summaries[a], summaries[b], settings)
-        if score is not None:
-            matches[(a, b)] = score
-    mutual = mutual_best(
-        (a, b, score, sa["language"], sb["language"], sa["confidence"], sb["confidence"])
-        for (a, b), score in matches.items()
-        for sa, sb in [(summaries[a], summaries[b])]
-    )
-    links: dict[str, tuple[float, str]] = {}
-    for a, b in sorted(mutual):
-        direction = orient(summaries[a], summaries[b], settings)
-        if direction is not None:
-            translation, original = direction
-            if translation not in links or (matches[(a, b)], original) > links[translation]:
-                links[translation] = (matches[(a, b)], original)
+    """derived_from of each article by the method in plain Python, every pair judged on its own."""
+    links = link_in_memory(articles, settings).links
     return {item["id"]: links[item["id"]][1] if item["id"] in links else None for item in articles}
 
 

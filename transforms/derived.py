@@ -642,3 +642,58 @@ def mutual_best(matches: Iterable[Match]) -> set[tuple[str, str]]:
         for article, found in partners.items()
     }
     return {(min(a, b), max(a, b)) for a, others in chosen.items() for b in others if a in chosen.get(b, ())}
+
+
+@dataclass(frozen=True)
+class LinkTrace:
+    """Every step of linking a set of articles in memory (see ``link_in_memory``)."""
+
+    summaries: dict[str, dict[str, Any]]
+    candidates: set[tuple[str, str]]
+    #: Verified pairs (sorted ids) -> similarity.
+    matches: dict[tuple[str, str], float]
+    mutual: set[tuple[str, str]]
+    #: Translation id -> (similarity, original id).
+    links: dict[str, tuple[float, str]]
+
+
+def link_in_memory(articles: Iterable[dict[str, Any]], settings: LinkSettings) -> LinkTrace:
+    """The whole method in plain Python: LSH buckets, verification, mutual best match and
+    direction, every candidate pair judged on its own. The Beam transform
+    (``transforms.link``) must give the same links; tests and the evaluation's breakdown
+    use this as their reference. Holds everything in memory: for tests and evaluation only.
+    """
+    coefficients = settings.coefficients()
+    summaries: dict[str, dict[str, Any]] = {}
+    buckets: dict[str, list[str]] = {}
+    for article in articles:
+        summary = summarize(article)
+        if len(summary["fingerprints"]) < settings.min_fingerprints:
+            continue
+        summaries[summary["id"]] = summary
+        for key in band_keys(minhash(summary["fingerprints"], coefficients), settings.rows):
+            buckets.setdefault(key, []).append(summary["id"])
+    candidates = {
+        pair
+        for members in buckets.values()
+        if 2 <= len(set(members)) <= settings.max_bucket
+        for pair in itertools.combinations(sorted(set(members)), 2)
+    }
+    matches = {}
+    for a, b in candidates:
+        score = match(summaries[a], summaries[b], settings)
+        if score is not None:
+            matches[(a, b)] = score
+    mutual = mutual_best(
+        (a, b, score, sa["language"], sb["language"], sa["confidence"], sb["confidence"])
+        for (a, b), score in matches.items()
+        for sa, sb in [(summaries[a], summaries[b])]
+    )
+    links: dict[str, tuple[float, str]] = {}
+    for a, b in sorted(mutual):
+        direction = orient(summaries[a], summaries[b], settings)
+        if direction is not None:
+            translation, original = direction
+            if translation not in links or (matches[(a, b)], original) > links[translation]:
+                links[translation] = (matches[(a, b)], original)
+    return LinkTrace(summaries, candidates, matches, mutual, links)
