@@ -205,6 +205,27 @@ def _thanksgiving(year: int) -> date:
     return first + timedelta(days=(3 - first.weekday()) % 7 + 21)
 
 
+def _election_day(year: int) -> date:
+    """US Election Day: the Tuesday after the first Monday of November.
+
+    >>> _election_day(1998), _election_day(2024)
+    (datetime.date(1998, 11, 3), datetime.date(2024, 11, 5))
+    """
+    first = date(year, 11, 1)
+    first_monday = first + timedelta(days=(0 - first.weekday()) % 7)
+    return first_monday + timedelta(days=1)
+
+
+def _memorial_day(year: int) -> date:
+    last = date(year, 5, 31)
+    return last - timedelta(days=last.weekday())
+
+
+def _labor_day(year: int) -> date:
+    first = date(year, 9, 1)
+    return first + timedelta(days=(0 - first.weekday()) % 7)
+
+
 HOLIDAYS: dict[str, Callable[[int], date]] = {
     "christmas eve": lambda y: date(y, 12, 24),
     "christmas day": lambda y: date(y, 12, 25),
@@ -220,6 +241,10 @@ HOLIDAYS: dict[str, Callable[[int], date]] = {
     "easter": easter,
     "thanksgiving day": _thanksgiving,
     "thanksgiving": _thanksgiving,
+    # US holidays news names (capitalized): as HeidelTime's English resources have them
+    "election day": _election_day,
+    "memorial day": _memorial_day,
+    "labor day": _labor_day,
 }
 
 # --- tense --------------------------------------------------------------------------
@@ -544,6 +569,9 @@ def _week_of(ctx: _Context, found: _Found) -> _Found:
 _DAY_BEFORE = re.compile(r"(?<![\d.,])\d{1,2}(?:st|nd|rd|th)?\.?\s+(?:of\s+)?\Z")
 
 
+_SHARED_YEAR = re.compile(rf"\s+(?:and|or|&)\s+[0-3]?\d(?:st|nd|rd|th)?,?\s+{_YEAR}")
+
+
 def _month_match(match: re.Match[str], ctx: _Context, pattern: re.Pattern[str]) -> _Found | None:
     month_word = match["month"]
     month = MONTHS[month_word]
@@ -559,6 +587,10 @@ def _month_match(match: re.Match[str], ctx: _Context, pattern: re.Pattern[str]) 
         # "May 5, 000 people" is no date; "March 14, 20234" neither
         if not _right_clear(ctx, end) or re.match(r",\s*\d", ctx.low[end : end + 4]):
             return None
+        shared = _SHARED_YEAR.match(ctx.low, end)  # "May 3 and 4, 2021": the year of both days
+        if shared:
+            found = valid_day(int(shared["year"]), month, day)
+            return _Found(start, end, day_value(found)) if found else None
         value = _resolve_month_day(ctx, month, day, start, end)
         return _Found(start, end, value, relative=anchor is not None) if value else None
     if pattern is _MONTH_YEAR:
@@ -908,10 +940,16 @@ def _recent_current_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
     return _Found(start, m.end(), "PRESENT_REF", extend=False)
 
 
+#: "the past" before an amount ("the past twenty years") starts a duration, not a reference.
 _PAST_FUTURE = re.compile(
     r"(?P<word>past|future)\b(?!\s+(?:\d|few|several|couple|two|three|four|five|six|seven|eight|nine|ten"
-    r"|twelve|week|weekend|month|year|decade|century|day|hour|minute|quarter|season)\w*)"
+    r"|eleven|twelve|fifteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|dozen"
+    r"|week|weekend|month|year|decade|century|day|hour|minute|quarter|season)\w*)"
 )
+#: "for the foreseeable future" says how long, a duration; "the future of the talks",
+#: "the future looks bleak": the noun names prospects, not a time (unless "in the future").
+_FUTURE_HOW_LONG = re.compile(r"\bfor\s+the\s+(?:foreseeable|immediate)\s+\Z")
+_FUTURE_NOUN = re.compile(r"\s+(?:of|is|was|looks?|looked)\b")
 
 
 def _past_future_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
@@ -939,6 +977,10 @@ def _past_future_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
         return _Found(start - len(left) + the.start(), end, "PAST_REF", extend=False)
     if ctx.low[end : end + 1] == "s" or ctx.low[end : end + 1] == "-":
         return None
+    if _FUTURE_HOW_LONG.search(left):
+        return None
+    if _FUTURE_NOUN.match(ctx.low, end) and not re.search(r"\b(?:in|into)\s+the\s+\Z", left):
+        return None  # "in the future is yet to be seen" is still a time
     the = re.search(r"\b(?:the\s+)?(?:near|distant|foreseeable|immediate)\s+$|\bthe\s+$|\bin\s+\Z", left)
     if the:
         if not left[the.start() :].startswith("in"):
@@ -1218,7 +1260,8 @@ def _season_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
 
 _HOLIDAY = re.compile(
     r"(?P<name>christmas eve|christmas day|christmas|boxing day|new year's eve|new year's day|valentine's day"
-    r"|halloween|easter sunday|easter monday|good friday|easter|thanksgiving day|thanksgiving)\b"
+    r"|halloween|easter sunday|easter monday|good friday|easter|thanksgiving day|thanksgiving|election day"
+    r"|memorial day|labor day)\b"
     rf"(?:\s+{_YEAR})?"
 )
 
@@ -1463,6 +1506,8 @@ def _number_candidates(m: re.Match[str], ctx: _Context) -> Iterator[_Found | Non
         match = _YEAR_QUARTER.match(low, pos)
         if match and ctx.text[match.end() - 2] == "Q":
             yield _Found(pos, match.end(), f"{token}-Q{match['q']}")
+    if len(token) <= 2 and low[pos - 5 : pos].endswith(("and ", "or ", "& ")):
+        yield _second_day(ctx, pos)
     if len(token) <= 2:
         match = _NUMERIC_DATE.match(low, pos)
         code = _tail_words(low, pos, 1)
@@ -1477,6 +1522,27 @@ def _number_candidates(m: re.Match[str], ctx: _Context) -> Iterator[_Found | Non
     match = _DECADE.match(low, pos)
     if match:
         yield _decade(match, ctx)
+
+
+_FIRST_DAY_LEFT = re.compile(rf"\b(?P<month>{_MONTH_ALT})\.?\s+[0-3]?\d(?:st|nd|rd|th)?\s+(?:and|or|&)\s+\Z")
+_SECOND_DAY = re.compile(
+    rf"{_DAY}(?:,?\s+{_YEAR})?(?=\s*[.,;:)]|\s*\Z|\s+(?:in|at|on|and|to|for|with|when|while)\b)"
+)
+
+
+def _second_day(ctx: _Context, pos: int) -> _Found | None:
+    """The second day of "April 24 and 25": a date of its own, in the month just named."""
+    left = _left(ctx, pos, 24)
+    first = _FIRST_DAY_LEFT.search(left)
+    match = _SECOND_DAY.match(ctx.low, pos)
+    if not first or not match or not _cap(ctx, pos - len(left) + first.start("month")):
+        return None
+    month, day = MONTHS[first["month"]], int(match["day"])
+    if match["year"]:
+        found = valid_day(int(match["year"]), month, day)
+        return _Found(pos, match.end(), day_value(found), extend=False) if found else None
+    value = _resolve_month_day(ctx, month, day, pos, match.end())
+    return _Found(pos, match.end(), value, relative=ctx.anchor is not None, extend=False) if value else None
 
 
 def _decade(match: re.Match[str], ctx: _Context) -> _Found | None:
@@ -1625,6 +1691,8 @@ def _spelled_year_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
     if match["c"]:
         year = _TENS[match["c"]] * 100 + _TENS[match["t"]] + _UNITS.get(match["u"] or "", 0)
         cued = _year_cued(ctx.low, start) or _sentence_start(ctx, start)
+        # "a nineteen ninety-seven attack": a determiner before a full spelled year
+        cued = cued or bool(match["u"] and re.search(r"\b(?:a|the)\s+\Z", _left(ctx, start, 6)))
         if not cued and not re.match(r"[\s,.;]*(?:$|[A-Z])", ctx.text[match.end() : match.end() + 3]):
             return None
         return _Found(start, match.end(), f"{year:04d}")
@@ -1642,8 +1710,8 @@ _PERIOD_LEFT = re.compile(
 )
 #: "for the full year", "earlier in the year", "nine months of the year"; group 1 is the span.
 _THE_YEAR_LEFT = re.compile(
-    r"(?:\bfor\s+(?=the\s+full)|\bmonths\s+of\s+|\b(?=(?:earlier|later)\s+in\s+the))"
-    r"(the\s+full|(?:earlier|later)\s+in\s+the|the)\s+\Z"
+    r"(?:\bfor\s+|\bmonths\s+of\s+|\b(?=(?:earlier|later)\s+in\s+the))"
+    r"(the\s+full|the\s+fiscal|(?:earlier|later)\s+in\s+the|the)\s+\Z"
 )
 _YEAR_END = re.compile(r"year(?:-end|\s+end|'s\s+end)\b")
 
@@ -1663,7 +1731,8 @@ def _period_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
         # "for the full year", "earlier in the year": the year being reported; "the full
         # year ended June 30" is a span of twelve months instead
         the = _THE_YEAR_LEFT.search(left)
-        if not the or re.match(r"\s+(?:end|begin|start)", ctx.low[m.end() : m.end() + 7]):
+        after = ctx.low[m.end() : m.end() + 9]
+        if not the or re.match(r"[-\d]|\s+(?:end|begin|start|ahead|to\s+come|\d)", after):
             return None
         value = _unit_value(ctx, word, 0) or "XXXX"
         return _Found(start - len(left) + the.start(1), m.end(), value, relative=ctx.anchor is not None)
@@ -1801,7 +1870,10 @@ def _triggers() -> Mapping[str, Rule]:
         (("century",), _century_rule),
         (("noon", "midday", "midnight"), _noon_rule),
         (
-            ("christmas", "boxing", "new", "valentine", "halloween", "easter", "good", "thanksgiving"),
+            (
+                *("christmas", "boxing", "new", "valentine", "halloween", "easter", "good", "thanksgiving"),
+                *("election", "memorial", "labor"),
+            ),
             _holiday_rule,
         ),
         (SEASONS, _season_rule),

@@ -1,0 +1,81 @@
+"""Markable or not, by the TimeML/TIMEX3 guidelines (transforms.timex).
+
+Durations are not mentions; a noun that names prospects ("the future of the talks") is no
+time; "for the year" in a report is the year being reported; each day of "April 24 and 25"
+is a date of its own. The anchor 2023-03-14 was a Tuesday.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from transforms.timex import Anchor, find_english
+
+TUESDAY = Anchor.parse("2023-03-14")
+
+
+def _values(text: str, anchor: Anchor | None = TUESDAY) -> list[tuple[str, str]]:
+    found = find_english(text, anchor)
+    for mention in found:
+        assert text[mention.start : mention.end] == mention.text
+    return [(m.text, m.value) for m in found]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a duration: how long, not when
+        "Women have suffered for the past twenty years.",
+        "Prices have doubled over the past fifteen months.",
+        "The troops will stay in the region for the foreseeable future.",
+        # the noun names prospects, not a time
+        "That is very important to the future of our peoples.",
+        "The results were poor, and the future looks bleak.",
+        "He expects a good harvest for the year ahead.",
+    ],
+)
+def test_not_a_date(text: str) -> None:
+    assert _values(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Whether it helps in the future is yet to be seen.", [("the future", "FUTURE_REF")]),
+        ("We will talk in the future.", [("the future", "FUTURE_REF")]),
+        ("The past is another country.", []),
+        ("Earnings will be lower for the fiscal year.", [("the fiscal year", "2023")]),
+        ("For the year, volume was flat.", [("the year", "2023")]),
+        ("The shares hit a high for the year of $42.", [("the year", "2023")]),
+        ("Sales for the year 2021 rose.", [("2021", "2021")]),
+        ("The summit is on April 24 and 25.", [("April 24", "2023-04-24"), ("25", "2023-04-25")]),
+        ("They met on May 3 and 4, 2021.", [("May 3", "2021-05-03"), ("4, 2021", "2021-05-04")]),
+        ("It was a nineteen ninety-seven attack.", [("nineteen ninety-seven", "1997")]),
+    ],
+)
+def test_values(text: str, expected: list[tuple[str, str]]) -> None:
+    assert _values(text) == expected
+
+
+def test_a_number_after_a_date_and_a_noun_is_no_day() -> None:
+    # "April 24 and 25 soldiers": the number counts soldiers
+    assert _values("On April 24 and 25 soldiers died.") == [("April 24", "2023-04-24")]
+
+
+@pytest.mark.parametrize(
+    ("text", "anchor", "value"),
+    [
+        ("A major theme from now to Election Day.", "1998-10-26", "1998-11-03"),
+        ("Voters go to the polls on Election Day.", "2024-09-01", "2024-11-05"),
+        ("The parade is on Memorial Day.", "2023-05-01", "2023-05-29"),
+        ("Stores close on Labor Day.", "2023-08-20", "2023-09-04"),
+    ],
+)
+def test_us_holidays(text: str, anchor: str, value: str) -> None:
+    found = find_english(text, Anchor.parse(anchor))
+    assert [m.value for m in found if "Day" in m.text] == [value]
+
+
+def test_a_lowercase_election_day_is_no_holiday_date() -> None:
+    # "on election day in India": which country's is unknown; only the capitalized US name is read
+    assert _values("Turnout was high on election day in the province.") == []
