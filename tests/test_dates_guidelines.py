@@ -79,3 +79,34 @@ def test_us_holidays(text: str, anchor: str, value: str) -> None:
 def test_a_lowercase_election_day_is_no_holiday_date() -> None:
     # "on election day in India": which country's is unknown; only the capitalized US name is read
     assert _values("Turnout was high on election day in the province.") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("He will leave at 4 in the morning.", [("4 in the morning", "2023-03-14T04:00")]),
+        ("They met at 4:30 in the afternoon.", [("4:30 in the afternoon", "2023-03-14T16:30")]),
+        ("The curfew starts at 10 at night.", [("10 at night", "2023-03-14T22:00")]),
+        ("He scored 4 in the morning session.", []),
+    ],
+)
+def test_clock_hour_told_by_the_part_of_the_day(text: str, expected: list[tuple[str, str]]) -> None:
+    assert _values(text) == expected
+
+
+def test_a_part_of_the_day_alone_is_of_the_day_last_named() -> None:
+    text = "Shares fell on Friday. Dealers placed orders in the morning to start the session."
+    assert _values(text) == [("Friday", "2023-03-10"), ("the morning", "2023-03-10TMO")]
+    text = "The talks opened on Friday. By mid afternoon, officials had left."
+    assert _values(text)[-1] == ("mid afternoon", "2023-03-10TAF")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I always run in the morning.",  # no day named: a habit
+        "He read it in the morning papers on Friday.",  # the part of the day qualifies a noun
+    ],
+)
+def test_a_part_of_the_day_without_a_day_is_not_reported(text: str) -> None:
+    assert [v for t, v in _values(text) if "morning" in t] == []

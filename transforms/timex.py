@@ -1328,6 +1328,9 @@ def _century_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
 
 _TIME = re.compile(
     r"(?P<h>[01]?\d|2[0-3])(?:[:.](?P<mi>[0-5]\d))?\s*(?P<ampm>a\.\s?m\.?|p\.\s?m\.?|am\b|pm\b)"
+    # "at 4 in the morning", "by 10:30 at night": a clock hour told by the part of the day
+    r"|(?P<hw>1[0-2]|[1-9])(?:[:.](?P<miw>[0-5]\d))?\s+(?:o'clock\s+)?"
+    r"(?:in\s+the\s+(?P<part>morning|afternoon|evening)|at\s+(?P<night>night))\b"
     r"|(?P<h24>[01]?\d|2[0-3]):(?P<mi24>[0-5]\d)(?![\d:.]\d)"
     r"|(?P<hh>[01]\d|2[0-3])(?P<mm>[0-5]\d)\s+(?=gmt|utc)"
 )
@@ -1359,6 +1362,12 @@ def _time_rule(m: re.Match[str], ctx: _Context, pos: int | None = None) -> _Foun
         if int(match["h"]) > 12 or int(match["h"]) == 0:
             return None
         minute = int(match["mi"] or 0)
+    elif match["hw"]:
+        if not _TIME_CUE_LEFT.search(_left(ctx, pos, 10)):
+            return None  # "won 4 in the morning session" counts, it tells no time
+        hour, minute = int(match["hw"]) % 12, int(match["miw"] or 0)
+        if match["part"] in ("afternoon", "evening") or (match["night"] and hour >= 6):
+            hour += 12
     elif match["h24"]:
         hour, minute = int(match["h24"]), int(match["mi24"])
         zone = _ZONE.match(ctx.low, end)
@@ -1749,11 +1758,21 @@ _DAYPART_DAY = re.compile(
 )
 
 
+#: "in the morning", "by mid afternoon": a part of the day the narrative is telling.
+_DAYPART_END = re.compile(r"\s*(?:[.,;:)]|\Z)|\s+(?:to|and|but|when|while|as|before|after|then|until|with)\b")
+_DAYPART_LEFT = re.compile(r"\b(?:in|by|during|until)\s+(?P<span>the\s+(?:early\s+|late\s+)?|mid[\s-])\Z")
+
+
 def _daypart_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
-    """``mid-afternoon yesterday``, ``early morning Tuesday``."""
+    """``mid-afternoon yesterday``, ``early morning Tuesday``; ``in the morning`` of the day
+    last named (``_in_context``; none named, none reported: "I run in the morning" is a habit)."""
     match = _DAYPART_DAY.match(ctx.low, m.start())
     if not match:
-        return None
+        left = _left(ctx, m.start(), 24)
+        alone = _DAYPART_LEFT.search(left)
+        if not alone or not _DAYPART_END.match(ctx.low, m.end()):
+            return None  # "the morning papers", "in the morning session"
+        return _Found(m.start() - len(left) + alone.start("span"), m.end(), "", kind=f"ref:{m.group()}:0")
     if match["rel"]:
         day = _relative_day(ctx, _DAY_OFFSETS[match["rel"]])
     elif _cap(ctx, match.start("wd")):
