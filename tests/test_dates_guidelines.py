@@ -110,3 +110,11 @@ def test_a_part_of_the_day_alone_is_of_the_day_last_named() -> None:
 )
 def test_a_part_of_the_day_without_a_day_is_not_reported(text: str) -> None:
     assert [v for t, v in _values(text) if "morning" in t] == []
+
+
+def test_a_plan_under_way_points_ahead_a_plan_that_was_does_not() -> None:
+    # 2023-03-14 is a Tuesday: next Monday is the 20th, last Friday the 10th
+    text = "Protesters were planning to drive around the airport on Monday."
+    assert _values(text) == [("Monday", "2023-03-20")]
+    text = "The offer had been scheduled to expire on Friday."
+    assert _values(text) == [("Friday", "2023-03-10")]

@@ -334,9 +334,10 @@ def _cue(words: list[str], i: int, strong: bool) -> str | None:
     if word in _DEFERRAL or (word in _SCHEDULED_PRESENT and previous not in _DETERMINERS_OF_NOUNS):
         return "future"
     if future:
-        # "was due to expire", "had been scheduled": a plan seen from the past
+        # "was due to expire", "had been scheduled": a plan seen from the past; a plan still
+        # under way ("were planning to drive on Monday") points ahead
         before = words[max(0, i - 3) : i]
-        return "past" if _WAS.intersection(before) else "future"
+        return "past" if _WAS.intersection(before) and not word.endswith("ing") else "future"
     if previous in _PRESENT_BE:
         return None  # a passive participle: "will be paid Dec. 14", "is heard in May"
     if word in _PAST_WORDS or (len(word) > 4 and word.endswith("ed") and word not in _NOT_PAST_ED):
