@@ -1077,6 +1077,11 @@ def _quarter_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
     right = _QUARTER_RIGHT.match(ctx.low, end)
     start = pos - len(left) + match.start()
     det = (match["det"] or "").replace("the ", "")
+    year_back = re.match(r"\s+a\s+year\s+(?:ago|earlier)\b", ctx.low[end : end + 20])
+    if year_back and not (right and right.end() > end):
+        # "the quarter a year ago" is one expression: the year-ago quarter
+        end += year_back.end()
+        det = "year-ago" if det in ("", "the", "that") else det
     ordinal = ORDINALS.get(match["ord"] or "")
     if not ordinal and det in ("", "its", "their"):
         return None
