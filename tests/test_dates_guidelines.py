@@ -122,7 +122,10 @@ def test_a_plan_under_way_points_ahead_a_plan_that_was_does_not() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["For the quarter a year ago, it earned $5 million.", "Profit in the fourth quarter a year ago was higher."],
+    [
+        "For the quarter a year ago, it earned $5 million.",
+        "Profit in the fourth quarter a year ago was higher.",
+    ],
 )
 def test_the_quarter_a_year_ago_is_one_expression(text: str) -> None:
     # the last quarter reported by 2023-03-14 is 2022-Q4; a year before it, 2021-Q4
