@@ -131,3 +131,15 @@ def test_the_quarter_a_year_ago_is_one_expression(text: str) -> None:
     # the last quarter reported by 2023-03-14 is 2022-Q4; a year before it, 2021-Q4
     found = _values(text)
     assert len(found) == 1 and found[0][0].endswith("quarter a year ago") and found[0][1] == "2021-Q4"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The post-1959 politics split families.", [("1959", "1959")]),
+        ("They want the pre-1967 borders.", [("1967", "1967")]),
+        ("The post-2000 models sold well.", [("2000", "2000")]),
+    ],
+)
+def test_a_year_after_pre_or_post(text: str, expected: list[tuple[str, str]]) -> None:
+    assert _values(text) == expected

@@ -1479,8 +1479,8 @@ def _number_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
     if not _digit_left_ok(ctx, pos):
         # "mid-1990s" and "'90s" start after a hyphen or apostrophe; so may decades.
         decade = pos and ctx.low[pos - 1] in "-'’" and _DECADE.match(ctx.low, pos)
-        if not decade and ctx.low[max(0, pos - 4) : pos] != "mid-":
-            return None
+        if not decade and not ctx.low[max(0, pos - 5) : pos].endswith(("mid-", "pre-", "post-")):
+            return None  # "mid-1990s", "pre-1914 borders", "post-1959 politics"
     best: _Found | None = None
     for found in _number_candidates(m, ctx):
         if found and (best is None or found.end > best.end):
@@ -1608,6 +1608,7 @@ def _year_candidate(ctx: _Context, pos: int) -> _Found | None:
     if last in _QUANTITY_WORDS or pair in _QUANTITY_WORDS:
         return None  # "some 2000 protesters", "more than 1500"
     cue = last in _YEAR_CUE_WORDS or pair in _YEAR_CUE_WORDS
+    cue = cue or ctx.low[max(0, pos - 5) : pos].endswith(("pre-", "post-"))
     if not cue:
         if not 1900 <= year <= 2099:
             return None
