@@ -143,3 +143,17 @@ def test_the_quarter_a_year_ago_is_one_expression(text: str) -> None:
 )
 def test_a_year_after_pre_or_post(text: str, expected: list[tuple[str, str]]) -> None:
     assert _values(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('Now, he says, "it looks like the end."', []),  # a discourse marker
+        ("Now officials are investigating the bombing.", [("Now", "PRESENT_REF")]),
+        ("Prices are now at a record.", [("now", "PRESENT_REF")]),
+        ("Net for the year-earlier nine months included a gain.", []),  # a span of months
+        ("Net rose from the year-earlier period.", [("the year-earlier period", "2022")]),
+    ],
+)
+def test_now_as_a_marker_and_a_span_of_months(text: str, expected: list[tuple[str, str]]) -> None:
+    assert _values(text) == expected

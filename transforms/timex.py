@@ -840,6 +840,8 @@ def _ago_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
         if not left.endswith("-"):
             return None
         n, unit = 1, "year"
+        if re.match(r"\s+(?:[a-z]+\s+)?(?:months|weeks)\b", ctx.low[end : end + 24]):
+            return None  # "the year-earlier nine months": a span of months, a duration
         # "the year-earlier quarter" is left to the quarter rule, which knows which quarter
         period = re.match(r"\s+(?:period|results|level)\b", ctx.low[end : end + 24])
         if period:
@@ -904,6 +906,8 @@ def _vague_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
             return None
         if left.endswith("right "):
             start -= 6
+        if ctx.low[end : end + 1] == "," and _sentence_start(ctx, start):
+            return None  # "Now, he says, ...": a discourse marker turning the argument, no time
     if word == "presently" and not re.match(r"\s+[a-z]", ctx.low[end : end + 3]):
         return None
     return _Found(start, end, _VAGUE[word], extend=False)
