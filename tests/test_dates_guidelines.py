@@ -157,3 +157,8 @@ def test_a_year_after_pre_or_post(text: str, expected: list[tuple[str, str]]) ->
 )
 def test_now_as_a_marker_and_a_span_of_months(text: str, expected: list[tuple[str, str]]) -> None:
     assert _values(text) == expected
+
+
+def test_the_corresponding_period_last_year_is_the_reported_period_a_year_back() -> None:
+    text = "It lost $8 million in the third quarter, against a profit for the corresponding period last year."
+    assert _values(text)[-1] == ("the corresponding period last year", "2021-Q3")

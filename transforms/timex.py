@@ -741,6 +741,11 @@ _UNIT_REL = re.compile(
 )
 
 
+_SAME_PERIOD_LEFT = re.compile(
+    r"\bthe\s+(?:corresponding|comparable|same)\s+(?:period|quarter)\s+(?:of\s+)?\Z"
+)
+
+
 def _unit_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
     match = _UNIT_REL.match(ctx.low, m.start())
     if not match:
@@ -767,6 +772,11 @@ def _unit_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
     value = _unit_value(ctx, unit, delta)
     if value is None:
         return None
+    wide = _left(ctx, start, 40) if rel == "last" and unit == "year" else ""
+    same = _SAME_PERIOD_LEFT.search(wide) if wide else None
+    if same:
+        # "the corresponding period last year" is "the year-earlier period": the reported one, a year back
+        return _Found(start - len(wide) + same.start(), end, value, relative=True, kind="period_back")
     return _Found(start, end, value, relative=ctx.anchor is not None)
 
 
