@@ -162,3 +162,18 @@ def test_now_as_a_marker_and_a_span_of_months(text: str, expected: list[tuple[st
 def test_the_corresponding_period_last_year_is_the_reported_period_a_year_back() -> None:
     text = "It lost $8 million in the third quarter, against a profit for the corresponding period last year."
     assert _values(text)[-1] == ("the corresponding period last year", "2021-Q3")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Profits will fall in the near term.", [("the near term", "FUTURE_REF")]),
+        ("We will not cut rates in the short term, he said.", [("the short term", "FUTURE_REF")]),
+        ("Short-term debt rose.", []),
+        ("The short term outlook is poor.", []),
+        ("Two days from now it ends.", [("Two days from now", "2023-03-16")]),
+        ("From now on we walk.", []),
+    ],
+)
+def test_near_term_and_from_now(text: str, expected: list[tuple[str, str]]) -> None:
+    assert _values(text) == expected

@@ -911,9 +911,10 @@ def _vague_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
     start, end = m.start(), m.end()
     left = _left(ctx, start, 12)
     if word == "now":
-        if ctx.low[end : end + 1] == "-" or left.endswith("from ") or left.endswith("just "):
-            # "now-defunct" is an adjective; "from now" belongs to "two days from now"
-            return None
+        if left.endswith("from "):
+            return _ago_rule(m, ctx)  # "two days from now"; a bare "from now on" is none
+        if ctx.low[end : end + 1] == "-" or left.endswith("just "):
+            return None  # "now-defunct" is an adjective
         if left.endswith("right "):
             start -= 6
         if ctx.low[end : end + 1] == "," and _sentence_start(ctx, start):
@@ -1010,7 +1011,6 @@ def _past_future_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
 _FEW = re.compile(
     r"(?:the\s+)?(?:past|last)\s+(?:few|several|couple\s+of)\s+(?:days|weeks|months|years|decades|quarters)\b"
 )
-_TERM = re.compile(r"the\s+(?:near|short)\s+term\b")
 _THESE = re.compile(r"these\s+days\b")
 
 
@@ -1029,13 +1029,16 @@ def _few_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
     return None
 
 
+_TERM_LEFT = re.compile(r"\bthe\s+(?:near|short)\s+\Z")
+
+
 def _term_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
-    start = m.start() - 4
-    if start < 0 or not _TERM.match(ctx.low, start):
-        return None
-    if re.match(r"-|\s+(?:loan|debt|bond|rate|notes?)", ctx.low[m.end() : m.end() + 8]):
-        return None  # "short-term debt"
-    return _Found(start, m.end(), "FUTURE_REF", extend=False)
+    """ "in the near term", "the challenges of the short term": the time just ahead."""
+    left = _left(ctx, m.start(), 12)
+    the = _TERM_LEFT.search(left)
+    if not the or not _DAYPART_END.match(ctx.low, m.end()):
+        return None  # "the short term outlook", "short-term debt" qualify a noun
+    return _Found(m.start() - len(left) + the.start(), m.end(), "FUTURE_REF", extend=False)
 
 
 _SOON = re.compile(r"soon\b")
