@@ -177,3 +177,17 @@ def test_the_corresponding_period_last_year_is_the_reported_period_a_year_back()
 )
 def test_near_term_and_from_now(text: str, expected: list[tuple[str, str]]) -> None:
     assert _values(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("This is VOA Today.", []),  # a programme's name
+        ("He showed a poster from the film High Noon.", []),
+        ("Today the talks resume.", [("Today", "2023-03-14")]),
+        ("The talks resume today at noon.", [("today", "2023-03-14"), ("noon", "2023-03-14T12:00")]),
+        ("They met on Sunday. Today they part.", [("Sunday", "2023-03-12"), ("Today", "2023-03-14")]),
+    ],
+)
+def test_a_time_word_inside_a_name_is_no_time(text: str, expected: list[tuple[str, str]]) -> None:
+    assert _values(text) == expected

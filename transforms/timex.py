@@ -715,9 +715,22 @@ _DAY_WORD = re.compile(
 _DAY_OFFSETS = {"today": 0, "yesterday": -1, "tomorrow": 1, "tonight": 0}
 
 
+def _in_name(ctx: _Context, pos: int) -> bool:
+    """A capitalized common time word inside a capitalized name, not opening a sentence:
+    "VOA Today", "High Noon" (TimeML marks no time expression inside a proper name)."""
+    if not ctx.text[pos].isupper() or _sentence_start(ctx, pos):
+        return False
+    previous = re.search(r"([A-Za-z][\w.'&-]*)\W{1,3}\Z", ctx.text[max(0, pos - 30) : pos])
+    if not previous or not previous.group(1)[0].isupper():
+        return False
+    word = previous.group(1).lower().rstrip(".")
+    # "on Sunday Today...", "March Tomorrow" are dates side by side, not one name
+    return word not in MONTHS and word not in WEEKDAYS
+
+
 def _day_word_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
     match = _DAY_WORD.match(ctx.low, m.start())
-    if not match:
+    if not match or _in_name(ctx, m.start()):
         return None
     word = match["word"]
     offset = _DAY_OFFSETS[word]
@@ -1433,7 +1446,7 @@ _NOON = re.compile(rf"(?P<w>noon|midday|midnight)\b(?:,?\s+(?:on\s+)?(?P<wd>{_WE
 
 def _noon_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
     match = _NOON.match(ctx.low, m.start())
-    if not match:
+    if not match or _in_name(ctx, m.start()):
         return None
     end = match.end()
     if match["wd"] and _cap(ctx, match.start("wd")):
