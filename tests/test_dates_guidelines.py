@@ -191,3 +191,15 @@ def test_near_term_and_from_now(text: str, expected: list[tuple[str, str]]) -> N
 )
 def test_a_time_word_inside_a_name_is_no_time(text: str, expected: list[tuple[str, str]]) -> None:
     assert _values(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Flights leave on Monday and Tuesday nights from March 30.", [("March 30", "2023-03-30")]),
+        ("The club meets Friday evenings.", []),
+        ("They met on Monday night.", [("Monday night", "2023-03-13TNI")]),
+    ],
+)
+def test_a_weekday_with_a_plural_part_of_the_day_recurs(text: str, expected: list[tuple[str, str]]) -> None:
+    assert _values(text) == expected

@@ -651,6 +651,11 @@ _WEEKDAY = re.compile(
 )
 
 
+_RECURRING_PARTS = re.compile(
+    rf"(?:,?\s+(?:and|or)\s+(?:{_WEEKDAY_ALT}))*\s+(?:mornings|afternoons|evenings|nights)\b"
+)
+
+
 def _weekday_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
     pos = m.start()
     if not _cap(ctx, pos):
@@ -673,6 +678,8 @@ def _weekday_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
     left = _left(ctx, pos)
     if _SET_LEFT.search(left) or re.search(r"\b(?:on|is|was|any)\s+an?\s+\Z|\bany\s+\Z", left):
         return None  # "every Friday", "on a Monday": no particular day
+    if _RECURRING_PARTS.match(ctx.low, match.end("wd")):
+        return None  # "on Monday and Tuesday nights": a plural part of the day recurs (a SET)
     start = pos
     relation = None
     narrative = _NARRATIVE_LEFT.search(left)
