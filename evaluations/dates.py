@@ -10,7 +10,9 @@ value F1 (a match counts when the spans overlap and the values are equal), per
 corpus and overall, the value errors by class (``error_class``: weekday direction,
 part of day, week, quarter, notation, ...), and the extractor's speed in ms per 2 KB of text. The value
 F1 is also given with the gold's variant spellings of one value taken as equal
-(``canonical``: ``W7``/``W07``, ``T17``/``T17:00``, ``196X``/``196``, ``1949-XX``/``1949``).
+(``canonical``: ``W7``/``W07``, ``T17``/``T17:00``, ``196X``/``196``, ``1949-XX``/``1949``),
+and how many value errors are the gold departing from the notation the issue asks for
+(``departure``: such variants, a week left ``WXX``, a part of the day left out).
 
 A predicted mention that only overlaps a gold DURATION or SET counts as a
 false positive (the extractor must not report those); how many there were is
@@ -74,13 +76,16 @@ class Counts:
     errors: list[str] = field(default_factory=list)
     #: Gold mentions found with a wrong value, by ``error_class``.
     value_errors: Counter[str] = field(default_factory=Counter)
+    #: Of those, the ones whose gold departs from the notation the issue asks for (``departure``).
+    departures: Counter[str] = field(default_factory=Counter)
 
     def add(self, other: Counts) -> None:
         for name in self.__dataclass_fields__:
-            if name not in ("errors", "value_errors"):
+            if name not in ("errors", "value_errors", "departures"):
                 setattr(self, name, getattr(self, name) + getattr(other, name))
         self.errors.extend(other.errors)
         self.value_errors.update(other.value_errors)
+        self.departures.update(other.departures)
 
 
 def read_tml(path: Path) -> Document:
@@ -151,6 +156,9 @@ def score(doc: Document, predicted: list[dict], keep_errors: bool) -> Counts:
                 counts.pairs_equal += 1
                 continue
             counts.value_errors[error_class(doc.text[g.start : g.end], g.value, hits[0]["value"])] += 1
+            reason = departure(g.value, hits[0]["value"])
+            if reason:
+                counts.departures[reason] += 1
             if keep_errors:
                 got = ", ".join(f"{p['text']!r}={p['value']}" for p in hits)
                 span = doc.text[g.start : g.end]
@@ -206,6 +214,26 @@ def error_class(span: str, gold: str, got: str) -> str:
     if gold.startswith(got) or got.startswith(gold):
         return "granularity"
     return "other"
+
+
+def departure(gold: str, got: str) -> str | None:
+    """Why a gold value differs from ours only by departing from what the issue asks for,
+    if it does: a spelling variant (``canonical``), a week left unknown where the anchor
+    fixes its ISO week ("last week" as ``1989-WXX``), or a part of the day left out of
+    "Friday night" (the issue: ``Tuesday morning`` is ``2023-03-14TMO``). None otherwise.
+
+    >>> departure("1989-WXX", "1989-W43"), departure("2000-01-05", "2000-01-05TNI")
+    ('week left unknown', 'part of day left out')
+    >>> departure("1949-XX", "1949"), departure("1990-08-10", "1990-08-17") is None
+    ('spelling variant', True)
+    """
+    if same_value(gold, got):
+        return "spelling variant"
+    if re.fullmatch(r"\d{4}-WXX", gold) and re.fullmatch(r"\d{4}-W\d\d", got):
+        return "week left unknown"
+    if re.fullmatch(r"\d{4}-\d\d-\d\d", gold) and re.fullmatch(re.escape(gold) + r"T(?:MO|AF|EV|NI)", got):
+        return "part of day left out"
+    return None
 
 
 def canonical(value: str) -> str:
@@ -301,6 +329,8 @@ def main(argv: list[str] | None = None) -> int:
     report("overall", total)
     kinds = ", ".join(f"{kind} {n}" for kind, n in total.value_errors.most_common())
     print(f"value errors by class ({sum(total.value_errors.values())}): {kinds}")
+    gone = ", ".join(f"{kind} {n}" for kind, n in total.departures.most_common())
+    print(f"  of which the gold departs from the issue's notation ({sum(total.departures.values())}): {gone}")
     print(speed(texts, settings))
     return 0
 
