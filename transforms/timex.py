@@ -1558,7 +1558,7 @@ def _number_candidates(m: re.Match[str], ctx: _Context) -> Iterator[_Found | Non
         match = _YEAR_QUARTER.match(low, pos)
         if match and ctx.text[match.end() - 2] == "Q":
             yield _Found(pos, match.end(), f"{token}-Q{match['q']}")
-    if len(token) <= 2 and low[pos - 5 : pos].endswith(("and ", "or ", "& ")):
+    if len(token) <= 2 and low[max(0, pos - 5) : pos].endswith(("and ", "or ", "& ")):
         yield _second_day(ctx, pos)
     if len(token) <= 2:
         match = _NUMERIC_DATE.match(low, pos)
