@@ -12,7 +12,12 @@ Only this part, on the same leave-one-language-out models (the assessed articles
 cached as JSON, so that a change of the linking alone reruns in seconds), with
 the stage-by-stage breakdown of the lost links:
 
-    python -m evaluations.derived_links --cache /tmp/links.json --breakdown
+    python -m evaluations.derived_links --cache /tmp/links.json --breakdown \\
+        --direction-folds /tmp/direction_folds.json
+
+Articles in a language with a non-English style head (``evaluations.train_direction``)
+are cross-fitted: each is scored by the head of its document's fold, trained
+without that fold's documents.
 """
 
 from __future__ import annotations
@@ -29,6 +34,11 @@ from evaluations.train_provenance import Doc
 from evaluations.wmt_articles import _fold, article_of
 from transforms.translation import TranslationAssessor
 from transforms.translationese import TranslationeseModel
+from transforms.translationese_multi import MultiStyleModel
+
+#: No style heads for languages other than English: ``cross_fit`` adds them, each
+#: document scored by a head that never saw it.
+NO_HEADS = MultiStyleModel({})
 
 
 def link_corpus(
@@ -58,7 +68,7 @@ def link_corpus(
             if doc.origlang in models
             else languages[folds.get(english.doc_id, 0) % len(languages)]
         )
-        assessor = TranslationAssessor(model=models[held])
+        assessor = TranslationAssessor(model=models[held], multi=NO_HEADS)
         t_key = f"{doc.dataset}/{doc.doc_id}/{doc.lang}"
         s_key = (
             seen_sources.get((source.dataset, source.doc_id))
@@ -74,6 +84,44 @@ def link_corpus(
     return articles, gold
 
 
+def cross_fit(
+    articles: Sequence[dict[str, Any]], per_fold: dict[int, MultiStyleModel]
+) -> list[dict[str, Any]]:
+    """The articles, those in a language with a style head assessed again by the head of
+    their document's fold (``evaluations.train_direction``: trained without the documents of
+    that fold), so no article is scored by a model that saw it."""
+    from evaluations.train_direction import FOLDS
+
+    english = TranslationeseModel.load()  # not used: English articles keep their assessment
+    assessors = {k: TranslationAssessor(model=english, multi=model) for k, model in per_fold.items()}
+    languages = {language for model in per_fold.values() for language in model.languages}
+    out = []
+    for article in articles:
+        if article["language"]["code"] not in languages:
+            out.append(article)
+            continue
+        doc_id = article["id"].split("/", 1)[1].rsplit("/", 1)[0]
+        out.append(assessors[_fold(doc_id, FOLDS)](article))
+    return out
+
+
+def fold_heads(path: Path | None = None) -> dict[int, MultiStyleModel]:
+    """The per-fold style heads: read from ``path`` (``train_direction --folds-output``) or trained."""
+    if path is not None and path.exists():
+        documents = {int(k): v for k, v in json.loads(path.read_text()).items()}
+    else:
+        from evaluations.train_direction import fold_models
+
+        documents, accuracy = fold_models()
+        print(
+            "   non-English style heads, held-out balanced accuracy: "
+            + ", ".join(f"{language} {value:.3f}" for language, value in sorted(accuracy.items()))
+        )
+        if path is not None:
+            path.write_text(json.dumps({str(k): v for k, v in documents.items()}) + "\n")
+    return {k: MultiStyleModel(v) for k, v in documents.items()}
+
+
 def derived_from_results(
     docs: Sequence[Doc], models: dict[str, TranslationeseModel], folds: dict[str, int]
 ) -> bool:
@@ -81,7 +129,7 @@ def derived_from_results(
         "\n3. Derived-from links on WMT pairs mixed with unrelated documents (LinkTranslations, DirectRunner)"
     )
     articles, gold = link_corpus(docs, models, folds)
-    return _link_results(articles, gold)
+    return _link_results(cross_fit(articles, fold_heads()), gold)
 
 
 def _link_results(articles: Sequence[dict[str, Any]], gold: dict[str, str]) -> bool:
@@ -189,6 +237,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--cache", type=Path, help="assessed articles and gold links (written when absent)")
     parser.add_argument("--breakdown", action="store_true", help="where the gold links are lost")
+    parser.add_argument(
+        "--direction-folds",
+        type=Path,
+        help="per-fold non-English style heads (train_direction --folds-output; written when absent)",
+    )
     args = parser.parse_args(argv)
     if not DATA.is_dir():
         print(f"{DATA} is absent: nothing to evaluate.")
@@ -200,6 +253,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         articles, gold = link_corpus(load_wmt(min_chars=300), models, folds)
         if args.cache:
             args.cache.write_text(json.dumps([articles, gold]))
+    articles = cross_fit(articles, fold_heads(args.direction_folds))
     if args.breakdown:
         breakdown(articles, gold)
     return 0 if _link_results(articles, gold) else 1

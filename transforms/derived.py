@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import math
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -385,9 +386,13 @@ class LinkSettings:
     #: Two articles in one language are linked only when their translation
     #: confidences differ at least this much (one a translation, one not).
     min_confidence_gap: float = 0.3
-    #: Two articles in different languages, both assessed: linked only when their
-    #: translation confidences differ this much.
-    min_direction_margin: float = 0.4
+    #: Two articles in different languages, both assessed (English by its style
+    #: classifier, the other by a head of ``transforms.translationese_multi``): the one
+    #: whose translation confidence has the higher log-odds is the translation, when the
+    #: log-odds differ at least this much. Exactly one side of a true pair is the
+    #: translation, so the difference weighs the two opinions against each other: one
+    #: confident side decides even when the other is unsure.
+    min_direction_logit: float = 1.0
     #: Two articles in different languages, only one of them assessed (the style
     #: classifier reads one language): that one is the translation when its
     #: confidence is at least ``translated_above``, the original when at most
@@ -515,6 +520,16 @@ def _known_score(summary: dict[str, Any]) -> float | None:
     return None
 
 
+def _logit(p: float) -> float:
+    """Log-odds, bounded (a confidence of 0 or 1 is not infinitely sure).
+
+    >>> round(_logit(0.5), 3), round(_logit(0.9), 3), round(_logit(1.0), 3)
+    (0.0, 2.197, 6.907)
+    """
+    p = min(max(p, 0.001), 0.999)
+    return math.log(p / (1.0 - p))
+
+
 def orient(a: dict[str, Any], b: dict[str, Any], settings: LinkSettings) -> tuple[str, str] | None:
     """(translation id, original id) for a verified pair, or None when the evidence cannot tell.
 
@@ -536,9 +551,10 @@ def orient(a: dict[str, Any], b: dict[str, Any], settings: LinkSettings) -> tupl
             return b["id"], a["id"]
         sa, sb = _known_score(a), _known_score(b)
         if sa is not None and sb is not None:
-            if abs(sa - sb) < settings.min_direction_margin:
+            difference = _logit(sa) - _logit(sb)
+            if abs(difference) < settings.min_direction_logit:
                 return None
-            return (a["id"], b["id"]) if sa > sb else (b["id"], a["id"])
+            return (a["id"], b["id"]) if difference > 0 else (b["id"], a["id"])
         if sa is None and sb is None:
             return None
         known, other = (a, b) if sa is not None else (b, a)

@@ -9,7 +9,9 @@ The stage gathers signals, each ``{name, weight, evidence}``:
   calques ("First modification:"), credits of agencies writing in another language,
   datelines in parentheses;
 - a translationese style classifier (``transforms/translationese.py``, model in
-  ``transforms/models``), loaded once per worker.
+  ``transforms/models``), loaded once per worker; for the languages other than English
+  that have training data, a classifier over character n-grams and sentence shapes
+  (``transforms/translationese_multi.py``) gives the same signal.
 
 Independent signals combine as 1 - prod(1 - weight); ``source_language`` is the
 language the signals name most strongly; ``machine`` comes from a statement, from
@@ -38,6 +40,7 @@ from transforms.translation_signals import (
     text_signals,
 )
 from transforms.translationese import StyleVerdict, TranslationeseModel
+from transforms.translationese_multi import MultiStyleModel, StyleScore
 
 STAGE = "translation"
 
@@ -102,6 +105,23 @@ def style_signal(verdict: StyleVerdict | None) -> list[Signal]:
     return [Signal("translationese_style", round(verdict.translated, 4), evidence)]
 
 
+def multi_style_signal(score: StyleScore | None) -> list[Signal]:
+    """A non-English style head's verdict as a signal, under the same name as the English
+    classifier's (its weight is its probability; it has no machine/human head).
+
+    >>> multi_style_signal(StyleScore("ja", 0.91234, 800, 0.9))[0].weight
+    0.9123
+    """
+    if score is None:
+        return []
+    evidence = (
+        f"style classifier for {score.language} over character n-grams and sentence shapes "
+        f"({score.chars} characters; held-out balanced accuracy {score.accuracy:.2f}): "
+        f"p(translated) = {score.translated:.2f}"
+    )
+    return [Signal("translationese_style", round(score.translated, 4), evidence)]
+
+
 @dataclass(frozen=True)
 class TranslationSettings:
     """How signals become a verdict."""
@@ -154,22 +174,33 @@ def combine(
 class TranslationAssessor:
     """Everything the stage needs per worker: the model, loaded once."""
 
-    def __init__(self, model: TranslationeseModel | None = None, settings: TranslationSettings | None = None):
+    def __init__(
+        self,
+        model: TranslationeseModel | None = None,
+        settings: TranslationSettings | None = None,
+        multi: MultiStyleModel | None = None,
+    ):
         self.model = model if model is not None else TranslationeseModel.load()
         self.settings = settings or TranslationSettings()
+        #: Heads for languages other than English (``transforms.translationese_multi``).
+        self.multi = multi if multi is not None else MultiStyleModel.load()
 
     def signals(self, article: dict[str, Any]) -> tuple[list[Signal], StyleVerdict | None]:
         language = article["language"]
         text = article.get("text") or ""
         verdict = None
+        other: StyleScore | None = None
         if language.get("code") in self.settings.style_languages:
             verdict = self.model.predict(text)
+        else:
+            other = self.multi.score(text, language.get("code"))
         signals = [
             *declared_signals(language, article.get(DECLARED_SCOPE)),
             *text_signals(text, english=language.get("code") in (None, "en")),
             *mojibake_signals(article.get("repairs") or []),
             *language_mix_signals(language),
             *style_signal(verdict),
+            *multi_style_signal(other),
         ]
         return signals, verdict
 
