@@ -252,3 +252,53 @@ def test_a_year_and_a_month_are_not_a_story() -> None:
     b = {**a, "id": "b", "language": "ru", "fingerprints": ["n:2021", "m:3", "p:krmd", "n:880"]}
     assert match(a, b, settings) is None  # Jaccard 0.6, yet only one specific fingerprint shared
     assert match(a, {**b, "fingerprints": ["n:2021", "m:3", "p:krmd", "n:4521"]}, settings) is not None
+
+
+# --- both sides assessed, containment ----------------------------------------------------------
+
+
+def test_orient_weighs_two_style_verdicts_by_their_log_odds() -> None:
+    settings = LinkSettings()
+    english = summarize(article("en", ORIGINAL, confidence=0.6))
+    icelandic = {**english, "id": "is", "language": "is", "confidence": 0.1}
+    # One confident side decides although the other is unsure: logit(0.6) - logit(0.1) = 2.6.
+    assert orient(english, icelandic, settings) == ("en", "is")
+    assert orient({**english, "confidence": 0.2}, {**icelandic, "confidence": 0.9}, settings) == (
+        "is",
+        "en",
+    )
+    # 0.5 against 0.3: log-odds differ by 0.85 < 1.0, undecided.
+    assert orient({**english, "confidence": 0.5}, {**icelandic, "confidence": 0.3}, settings) is None
+
+
+def test_only_the_english_classifier_calls_an_article_the_original() -> None:
+    settings = LinkSettings()
+    russian = summarize(article("ru", RUSSIAN, language="ru", confidence=0.0))
+    assert not russian["assessed"]
+    japanese = {**russian, "id": "ja", "language": "ja", "assessed": True, "confidence": 0.02}
+    assert orient(russian, japanese, settings) is None
+    english = {**japanese, "id": "en", "language": "en"}
+    assert orient(russian, english, settings) == ("ru", "en")
+    # A high score still says translation, whichever head gave it.
+    assert orient(russian, {**japanese, "confidence": 0.9}, settings) == ("ja", "ru")
+
+
+def test_containment_matches_a_much_smaller_side_across_languages_only() -> None:
+    settings = LinkSettings()
+    big = [f"p:n{i:02d}x" for i in range(30)]
+    a = summarize(article("en", "x"))
+    a["fingerprints"] = big
+    small = {
+        **a,
+        "id": "ja",
+        "language": "ja",
+        "fingerprints": [big[2], big[5], big[9], big[14], "p:zzz", "n:77"],
+    }
+    score, shared = similarity(a["fingerprints"], small["fingerprints"])
+    assert score < settings.min_similarity and shared == 4
+    assert match(a, small, settings) == pytest.approx(score, abs=1e-6)
+    assert match(a, {**small, "language": "en"}, settings) is None  # within one language: no
+    out_of_order = {**small, "fingerprints": [big[14], big[9], big[5], big[2], "p:zzz", "n:77"]}
+    assert match(a, out_of_order, settings) is None
+    too_little = {**small, "fingerprints": [big[2], big[5], big[9], "p:zzz", "n:77", "n:78", "n:79"]}
+    assert match(a, too_little, settings) is None  # 3 of 7: under half the smaller side
