@@ -276,6 +276,9 @@ class Measure:
     cpu: float
     peak_rss_mb: float
     ok: bool = True
+    #: CPU seconds of each process of the tree that used at least a tenth of a second, largest
+    #: first, as (pid, command name): a multi-process run shows its runner and its workers.
+    processes: tuple[tuple[int, str, float], ...] = ()
 
     @property
     def per_second(self) -> float:
@@ -299,6 +302,18 @@ def _children() -> dict[int, list[int]]:
             continue
         tree.setdefault(int(fields[1]), []).append(int(entry))
     return tree
+
+
+def _command(pid: int) -> str:
+    """A process's command line, shortened to what tells a runner from a worker."""
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as handle:
+            words = handle.read().decode("utf-8", "replace").split("\0")
+    except OSError:
+        return "?"
+    words = [w for w in words if w]
+    named = [Path(w).name if "/" in w and not w.startswith("--") else w for w in words[:4]]
+    return " ".join(named)[:60]
 
 
 def _tree_sample(root: int) -> tuple[int, dict[int, float]]:
@@ -327,6 +342,7 @@ def measure(label: str, n: int, command: Sequence[str], log: Path) -> Measure:
         process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, cwd=PROJECT)
     peak = 0
     cpu_seen: dict[int, float] = {}
+    names: dict[int, str] = {}
     done = threading.Event()
 
     def sample() -> None:
@@ -335,6 +351,8 @@ def measure(label: str, n: int, command: Sequence[str], log: Path) -> Measure:
             rss, cpu = _tree_sample(process.pid)
             peak = max(peak, rss)
             cpu_seen.update(cpu)
+            for pid in cpu.keys() - names.keys():
+                names[pid] = _command(pid)
             done.wait(0.05)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -348,7 +366,13 @@ def measure(label: str, n: int, command: Sequence[str], log: Path) -> Measure:
     reaped = usage.ru_utime + usage.ru_stime
     cpu = max(reaped, sum(cpu_seen.values()))
     peak = max(peak, usage.ru_maxrss * 1024)
-    return Measure(label, n, wall, cpu, peak / 2**20, ok=process.returncode == 0)
+    processes = tuple(
+        sorted(
+            ((pid, names.get(pid, "?"), seconds) for pid, seconds in cpu_seen.items() if seconds >= 0.1),
+            key=lambda p: -p[2],
+        )
+    )
+    return Measure(label, n, wall, cpu, peak / 2**20, ok=process.returncode == 0, processes=processes)
 
 
 def pipeline_command(corpus: Path, output: Path, workers: int) -> list[str]:
@@ -492,6 +516,8 @@ def bench(n: int, pool: Sequence[tuple[str | None, str]], options: argparse.Name
                 f"({load()})",
                 flush=True,
             )
+            if len(best.processes) > 1:
+                print("  CPU s by process: " + "; ".join(f"{c:.1f} {name}" for _, name, c in best.processes))
         if (work / "out1" / "summary.json").exists():
             summary = json.loads((work / "out1" / "summary.json").read_text())
             print(
