@@ -143,6 +143,8 @@ def clear_previous_outputs(output: str) -> int:
         FileSystems.join(output, f"{ARTICLES_PREFIX}-*-of-*.avro"),
         FileSystems.join(output, f"{DEAD_LETTERS_PREFIX}-*-of-*.avro"),
         FileSystems.join(output, SUMMARY_FILE),
+        # A summary a failed run was writing (``transforms.write.write_summary``).
+        FileSystems.join(output, f".{SUMMARY_FILE}.*.tmp"),
         FileSystems.join(output, f"{LINK_TEMP_PREFIX}*", "*"),
     ]
     stale = []

@@ -20,8 +20,6 @@ from typing import Any, NamedTuple
 
 import apache_beam as beam
 from apache_beam import pvalue
-from apache_beam.io import fileio
-from apache_beam.io.fileio import EmptyMatchTreatment
 from apache_beam.io.filesystem import CompressionTypes
 from apache_beam.io.filesystems import FileSystems
 from apache_beam.metrics import Metrics
@@ -85,6 +83,30 @@ def is_hidden(path: str) -> bool:
     (True, False)
     """
     return posixpath.basename(path.rstrip("/")).startswith(".")
+
+
+def matched_inputs(patterns: Iterable[str]) -> list[tuple[str, int | None]]:
+    """(path, size) of every file the patterns match, each once, in path order; dot files are
+    not inputs. A pattern that matches nothing gives nothing (the command line checked the
+    patterns it was given).
+
+    >>> import tempfile, os
+    >>> d = tempfile.mkdtemp()
+    >>> for name in ("b.jsonl", "a.xml", ".DS_Store"):
+    ...     open(os.path.join(d, name), "w").write("{}")
+    2
+    2
+    2
+    >>> [(os.path.basename(p), size) for p, size in matched_inputs([d + "/*", d + "/a.*", d + "/none*"])]
+    [('a.xml', 2), ('b.jsonl', 2)]
+    """
+    patterns = list(patterns)
+    found: dict[str, int | None] = {}
+    for result in FileSystems.match(patterns) if patterns else []:
+        for meta in result.metadata_list:
+            if not is_hidden(meta.path):
+                found.setdefault(meta.path, meta.size_in_bytes)
+    return sorted(found.items())
 
 
 def gunzip_capped(data: bytes, max_bytes: int) -> bytes:
@@ -306,14 +328,14 @@ class ReadInputs(beam.PTransform):
         self.split_bytes = split_bytes
 
     def expand(self, pbegin: beam.pvalue.PBegin) -> pvalue.DoOutputsTuple:
+        # The patterns are matched together, as one element: a file named by two patterns is
+        # still one input without a shuffle to drop repeats (each stage costs every worker of a
+        # multi-process run a bundle and a round trip). Patterns are few; the files they match
+        # are spread below.
         return (
             pbegin
-            | "ListPatterns" >> beam.Create(self.patterns)
-            | "MatchFiles" >> fileio.MatchAll(EmptyMatchTreatment.ALLOW)
-            | "KeepInputFiles" >> beam.Filter(lambda meta: not is_hidden(meta.path))
-            | "KeyByPath" >> beam.Map(lambda meta: (meta.path, meta.size_in_bytes))
-            # A file named by two patterns is still one input.
-            | "DropRepeatedFiles" >> beam.Distinct()
+            | "ListPatterns" >> beam.Create([self.patterns])
+            | "MatchFiles" >> beam.FlatMap(matched_inputs)
             | "SplitFiles"
             >> beam.FlatMap(
                 lambda file, cap, size: split_file(file[0], file[1], cap, size),
