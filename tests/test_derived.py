@@ -302,3 +302,14 @@ def test_containment_matches_a_much_smaller_side_across_languages_only() -> None
     assert match(a, out_of_order, settings) is None
     too_little = {**small, "fingerprints": [big[2], big[5], big[9], "p:zzz", "n:77", "n:78", "n:79"]}
     assert match(a, too_little, settings) is None  # 3 of 7: under half the smaller side
+
+
+def test_two_assessed_articles_without_english_are_left_undecided() -> None:
+    # Icelandic and Japanese translations of one English story match each other; neither
+    # head learnt to tell which of two non-English texts came first.
+    settings = LinkSettings()
+    icelandic = summarize(article("is", RUSSIAN, language="is", confidence=0.9))
+    icelandic["assessed"] = True
+    japanese = {**icelandic, "id": "ja", "language": "ja", "confidence": 0.3}
+    assert orient(icelandic, japanese, settings) is None
+    assert orient(icelandic, {**japanese, "language": "en"}, settings) == ("is", "ja")

@@ -593,6 +593,10 @@ def orient(a: dict[str, Any], b: dict[str, Any], settings: LinkSettings) -> tupl
             return b["id"], a["id"]
         sa, sb = _known_score(a), _known_score(b)
         if sa is not None and sb is not None:
+            # The heads of other languages learnt translations out of English, the English
+            # classifier translations into English: a pair without English is outside both.
+            if not (same_language(la, "en") or same_language(lb, "en")):
+                return None
             difference = _logit(sa) - _logit(sb)
             if abs(difference) < settings.min_direction_logit:
                 return None
