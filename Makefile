@@ -40,9 +40,10 @@ eval-dates: install
 eval-language: install
 	$(BIN)/python -m evaluations.language
 
-## Train the translationese model on ../shared/data/translation into the package.
+## Train the translationese models (English; Icelandic and Japanese) on ../shared/data/translation into the package.
 train-provenance: install
 	$(BIN)/python -m evaluations.train_provenance
+	$(BIN)/python -m evaluations.train_direction
 
 ## Translation provenance: held-out source language, seeds, derived-from links.
 eval-provenance: install

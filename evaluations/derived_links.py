@@ -122,33 +122,13 @@ def fold_heads(path: Path | None = None) -> dict[int, MultiStyleModel]:
     return {k: MultiStyleModel(v) for k, v in documents.items()}
 
 
-def lost_references(docs: Sequence[Doc], min_chars: int = 300) -> list[Doc]:
-    """Human references out of English that ``load_wmt`` drops: it de-duplicates sides by
-    (set, document, kind, translator), and the en->is and en->ja sets of one year share
-    their documents, so the Japanese references are lost to the Icelandic ones. Each file
-    read alone gives them back."""
-    from evaluations.train_provenance import DATA, load_wmt
-
-    have = {(d.dataset, d.doc_id, d.lang) for d in docs if d.kind == "target" and d.system in ("A", "")}
-    lost: list[Doc] = []
-    for path in sorted(DATA.glob("*.xml")):
-        with tempfile.TemporaryDirectory() as one:
-            (Path(one) / path.name).symlink_to(path)
-            for doc in load_wmt(Path(one), min_chars=min_chars):
-                key = (doc.dataset, doc.doc_id, doc.lang)
-                if doc.kind == "target" and doc.system in ("A", "") and key not in have:
-                    have.add(key)
-                    lost.append(doc)
-    return lost
-
-
 def derived_from_results(
     docs: Sequence[Doc], models: dict[str, TranslationeseModel], folds: dict[str, int]
 ) -> bool:
     print(
         "\n3. Derived-from links on WMT pairs mixed with unrelated documents (LinkTranslations, DirectRunner)"
     )
-    articles, gold = link_corpus([*docs, *lost_references(docs)], models, folds)
+    articles, gold = link_corpus(docs, models, folds)
     return _link_results(cross_fit(articles, fold_heads()), gold)
 
 
@@ -271,7 +251,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         models, folds = leave_one_language_out(load_wmt())
         docs = load_wmt(min_chars=300)
-        articles, gold = link_corpus([*docs, *lost_references(docs)], models, folds)
+        articles, gold = link_corpus(docs, models, folds)
         if args.cache:
             args.cache.write_text(json.dumps([articles, gold]))
     articles = cross_fit(articles, fold_heads(args.direction_folds))

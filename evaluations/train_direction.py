@@ -10,11 +10,6 @@ The WMT sets hold both classes for two languages other than English:
 - Japanese: originals are the ``<src>`` of ja->en (2021 and 2022), translations
   the human ``<ref>`` of en->ja.
 
-Each file is read on its own: ``evaluations.train_provenance.load_wmt`` reads a
-folder and drops a side whose (set, document, kind, translator) it has seen, and
-the en->is and en->ja sets of 2021 share their documents, so read together the
-Japanese references would be lost to the Icelandic ones.
-
 Documents fall in folds by document id (``evaluations.wmt_articles._fold``, the
 folds the derived-from evaluation uses to cross-fit). The figures printed are
 held-out balanced accuracies per language over whole documents, each document
@@ -73,6 +68,7 @@ def load_language(language: str, folder: Path = DATA) -> list[tuple[Doc, int]]:
         if pair not in (f"{language}-en", f"en-{language}"):
             continue
         with tempfile.TemporaryDirectory() as one:
+            # One file at a time: only the sets of this language are parsed.
             (Path(one) / path.name).symlink_to(path)
             docs = load_wmt(Path(one), min_chars=MIN_DOC_CHARS)
         for doc in docs:

@@ -88,9 +88,13 @@ def _side_text(side: ET.Element) -> str:
 
 
 def load_wmt(folder: Path = DATA, min_chars: int = MIN_CHARS) -> list[Doc]:
-    """Every news-like side of every document, deduplicated (en->X sets of one year share sources)."""
+    """Every news-like side of every document, deduplicated (en->X sets of one year share sources).
+
+    A side is one (set, document, language, kind, translator): the English source of
+    en->is and en->ja is one side, their Icelandic and Japanese references are two.
+    """
     docs: list[Doc] = []
-    seen: set[tuple[str, str, str, str]] = set()
+    seen: set[tuple[str, str, str, str, str]] = set()
     for path in sorted(folder.glob("*.xml")):
         dataset = path.name.split(".")[0]
         for doc in ET.parse(path).getroot().iter("doc"):
@@ -109,7 +113,7 @@ def load_wmt(folder: Path = DATA, min_chars: int = MIN_CHARS) -> list[Doc]:
                 else:
                     kind = "human" if side.tag == "ref" else "machine"
                 system = side.get("system") or side.get("translator") or ""
-                key = (dataset, doc_id, kind, system)
+                key = (dataset, doc_id, lang, kind, system)
                 if key in seen:
                     continue
                 seen.add(key)
