@@ -164,3 +164,18 @@ def test_summary_counts_add_up(tmp_path: Path, settings: RunSettings) -> None:
     assert summary["balanced"] is True
     assert summary["languages"] == {"en": 1}
     assert summary["dead_letters_by_error"] == {"parse: MissingField": 1}
+
+
+def test_summary_of_a_run_that_read_nothing(tmp_path: Path) -> None:
+    # Sums leave per bundle, so an input without elements sends none: the summary is still
+    # written, with zeros, and replaces the one an earlier run left.
+    (tmp_path / "summary.json").write_text('{"items_read": 7}')
+    with TestPipeline() as p:
+        empty = p | "Nothing" >> beam.Create([]).with_output_types(dict)
+        items, articles, dead = (empty | f"{name}" >> beam.Filter(lambda _: True) for name in ("I", "A", "D"))
+        _ = (items, articles, dead) | SummarizeRun(str(tmp_path), {"run_time": "t"})
+    import json
+
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert (summary["items_read"], summary["articles_written"], summary["balanced"]) == (0, 0, True)
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["summary.json"]  # no temporary left
