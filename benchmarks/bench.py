@@ -290,7 +290,8 @@ class Measure:
         return self.n / self.cpu if self.cpu else 0.0
 
 
-def _children() -> dict[int, list[int]]:
+def _all_children() -> dict[int, list[int]]:
+    """Every process's children, from a scan of /proc (where /proc/PID/task/TID/children is missing)."""
     tree: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -302,6 +303,26 @@ def _children() -> dict[int, list[int]]:
             continue
         tree.setdefault(int(fields[1]), []).append(int(entry))
     return tree
+
+
+def _children_of(pid: int) -> list[int] | None:
+    """A process's children from its threads' ``children`` files (a few small reads: a scan of
+    all of /proc every 50 ms cost the sampler 15 % of a core, taken from the run it measures).
+    None where the kernel has no such file."""
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return []
+    found: list[int] = []
+    for task in tasks:
+        try:
+            with open(f"/proc/{pid}/task/{task}/children") as handle:
+                found.extend(int(child) for child in handle.read().split())
+        except FileNotFoundError:
+            return None
+        except OSError:
+            continue
+    return found
 
 
 def _command(pid: int) -> str:
@@ -318,11 +339,15 @@ def _command(pid: int) -> str:
 
 def _tree_sample(root: int) -> tuple[int, dict[int, float]]:
     """(RSS bytes summed over the tree, CPU seconds of each process) right now."""
-    tree = _children()
+    tree: dict[int, list[int]] | None = None
     rss, cpu, todo = 0, {}, [root]
     while todo:
         pid = todo.pop()
-        todo.extend(tree.get(pid, []))
+        children = _children_of(pid) if tree is None else None
+        if children is None:
+            tree = tree if tree is not None else _all_children()
+            children = tree.get(pid, [])
+        todo.extend(children)
         try:
             with open(f"/proc/{pid}/stat") as handle:
                 fields = handle.read().rsplit(")", 1)[1].split()
