@@ -203,3 +203,43 @@ def test_a_time_word_inside_a_name_is_no_time(text: str, expected: list[tuple[st
 )
 def test_a_weekday_with_a_plural_part_of_the_day_recurs(text: str, expected: list[tuple[str, str]]) -> None:
     assert _values(text) == expected
+
+
+# A results report compares its period with the same period a year back (TimeML gives "a
+# year earlier" the compared period's granularity); the anchor 2023-03-14 last reported 2022-Q4.
+REPORT_OPENING = (
+    "Acme Foods said net income fell 12% in the fourth quarter, as grain prices climbed.\n\n"
+    "The Ohio baker said the drop came mostly from its snack unit, which it has been trying "
+    "to sell since the spring, and from a strike at two of its mills that lasted three weeks. "
+    "It also took a charge for closing a warehouse in Dayton and moving the work to Toledo.\n\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        # paragraphs after the quarter was named, the comparison is still with that quarter
+        ("Revenue slipped to $91 million from $94 million a year earlier.", "2021-Q4"),
+        ("A year earlier, the company earned $3 million on sales of $80 million.", "2021-Q4"),
+        # an amount set against last year's is that quarter's too
+        ("The snack unit earned $2 million, compared with a loss of $1 million last year.", "2021-Q4"),
+        ("Sales of bread were $40 million, a 5% gain on last year's $38 million.", "2021-Q4"),
+        # the text turned to another span: the nine months, the year
+        ("For the nine months, net fell to $9 million from $11 million a year earlier.", "2022"),
+        ("For the full year, profit was $12 million, down from $14 million last year.", "2022"),
+        # last year, with no amount compared: the year itself
+        ("Last year the company opened a plant in Ohio.", "2022"),
+    ],
+)
+def test_a_comparison_in_a_results_report_takes_the_reported_quarter(text: str, value: str) -> None:
+    found = _values(REPORT_OPENING + text)
+    assert found[0] == ("the fourth quarter", "2022-Q4")
+    assert found[-1][1] == value
+
+
+def test_a_year_named_between_ends_the_comparison_with_the_quarter() -> None:
+    text = (
+        "Profit rose in the fourth quarter. Last year, a fire closed the plant for a month. "
+        "The year-earlier results were restated."
+    )
+    assert _values(text)[-1] == ("The year-earlier results", "2022")

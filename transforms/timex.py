@@ -14,7 +14,7 @@ tense points (``tense_near``), else to the most recent one; a month without year
 takes the anchor's year unless it lies more than two months ahead (then last
 year's) or a tense says otherwise. A few values depend on what the text said
 before (``_in_context``): a clock time takes the day just named, "a year earlier"
-the granularity of the compared quarter, "the year-earlier period" and "the latest
+(and "$5 million last year") the quarter the report is about, "the year-earlier period" and "the latest
 period" the quarter the report opened with, and "that day", "the following year"
 or "the previous Friday" the date the narrative last named.
 Durations ("24 hours") and sets ("every Friday") are not reported.
@@ -797,7 +797,19 @@ def _unit_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
     if same:
         # "the corresponding period last year" is "the year-earlier period": the reported one, a year back
         return _Found(start - len(wide) + same.start(), end, value, relative=True, kind="period_back")
+    if rel == "last" and unit == "year" and (
+        _AMOUNT_BEFORE.search(_left(ctx, start, 30)) or _AMOUNT_AFTER.match(ctx.low, end)
+    ):
+        return _Found(start, end, value, relative=True, kind="year_back")
     return _Found(start, end, value, relative=ctx.anchor is not None)
+
+
+#: "compared with $33 million last year", "up from last year's $1.55 billion": an amount
+#: compared with last year's is the same part of last year as the period reported.
+_AMOUNT_BEFORE = re.compile(
+    r"(?:\d%?|\b(?:million|billion|trillion|cents?|share|percent|pence|francs|guilders|yen|marks))\s*,?\s+\Z"
+)
+_AMOUNT_AFTER = re.compile(r"'s\s+(?:[a-z]{0,2}[$£#€¥]\s*)?\d")
 
 
 def _unit_or_few_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
@@ -2081,7 +2093,7 @@ def find_english(text: str, anchor: Anchor | None, day_first: bool | None = None
     for item in sorted(found, key=lambda f: (f.start, -f.end)):
         if item.start < last_end:
             continue
-        value = _in_context(item, mentions, derived) if item.kind else item.value
+        value = _in_context(item, mentions, derived, low) if item.kind else item.value
         if not value:
             continue  # a reference with nothing before it to refer to
         if value != item.value or item.kind == "compared":
@@ -2206,7 +2218,16 @@ def _reported_period(item: _Found, before: list[Mention], derived: set[int]) -> 
     return ""
 
 
-def _in_context(item: _Found, before: list[Mention], derived: set[int]) -> str:
+#: A span other than the compared quarter that the text turns to: "For the nine months, net
+#: rose ... from $5 million a year earlier" compares nine months, "for the year" a year.
+_OTHER_SPAN = re.compile(
+    r"\b(?:nine|six|three|\d+|first|latest|past)[\s-]+months?\b"
+    r"|\b(?:for|in)\s+the\s+(?:(?:fiscal|full|calendar)\s+)?year\b(?![-\s](?:earlier|ago))"
+    r"|\bthe\s+(?:fiscal|full|calendar)\s+year\b(?![-\s](?:earlier|ago))"
+)
+
+
+def _in_context(item: _Found, before: list[Mention], derived: set[int], low: str = "") -> str:
     """Values that depend on the mentions before them.
 
     "Profit rose in the third quarter ... from $5 million a year earlier": the year
@@ -2229,12 +2250,19 @@ def _in_context(item: _Found, before: list[Mention], derived: set[int]) -> str:
         if reported:
             return reported
     for previous in reversed(before):
-        if item.start - previous.end > _CONTEXT_REACH:
+        # A clock time takes a day named close by; a comparison the period the report is
+        # about, which stays the same over paragraphs until the text turns to another span.
+        reach = _CONTEXT_REACH if item.kind == "clock" else _REFERENCE_REACH
+        if item.start - previous.end > reach:
             break
         if previous.start in derived:
             continue  # compare with what the text says, not with another comparison
         if item.kind in ("year_back", "year_period", "period_back"):
+            if _YEAR_ONLY.match(previous.value):
+                break  # "Last year, net was ...; the year-earlier results": a year compared
             quarter = _QUARTER_VALUE.match(previous.value)
+            if quarter and _OTHER_SPAN.search(low, previous.end, item.start):
+                break
             if quarter:
                 year = int(quarter.group(1)) - 1 if item.kind != "year_period" else int(item.value)
                 return f"{year:04d}-{quarter.group(2)}"
