@@ -243,3 +243,38 @@ def test_a_year_named_between_ends_the_comparison_with_the_quarter() -> None:
         "The year-earlier results were restated."
     )
     assert _values(text)[-1] == ("The year-earlier results", "2022")
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        # the three months to that day, by the calendar quarter of their middle month
+        ("Sales rose in the quarter ended Sept. 30.", "2022-Q3"),
+        ("In the quarter ended July 31, the chain sold 40 stores.", "2022-Q2"),
+        ("Its loss for the quarter ended Jan. 31 was small.", "2022-Q4"),
+        ("Revenue for the quarter ended June 30, 2021, was flat.", "2021-Q2"),
+    ],
+)
+def test_the_quarter_ended_a_day_is_the_quarter_of_those_three_months(text: str, value: str) -> None:
+    assert _values(text)[0] == ("the quarter", value)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The quarter-to-quarter comparison flatters the mill.",
+        "He ran a quarter-mile in a minute.",
+        "They lost in the quarter-finals.",
+    ],
+)
+def test_a_quarter_compound_is_no_time(text: str) -> None:
+    assert _values(text) == []
+
+
+def test_a_quarter_named_in_passing_is_not_the_one_compared() -> None:
+    # by 2023-03-14 the quarter just ended is 2022-Q4: the report is about it
+    text = (
+        "Acme's fourth-quarter profit rose 20%. After a weak third quarter, the company "
+        "said its shops did better. In the 2022 period, costs were lower than a year ago."
+    )
+    assert _values(text)[-2:] == [("the 2022 period", "2022-Q4"), ("a year ago", "2021-Q4")]

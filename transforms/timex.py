@@ -1111,14 +1111,17 @@ _QUARTER_RIGHT = re.compile(
 )
 
 
+_QUARTER_NOT_TIME = re.compile(r"-(?:finals?|miles?|to-quarter|on-quarter|over-quarter)\b")
+
+
 def _quarter_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
     """``the third quarter``, ``Q3 2024``, ``third-quarter``, ``the year-earlier quarter``."""
     pos, end = m.start(), m.end()
     word = m.group()
     if word == "q":
         return _q_rule(m, ctx)
-    if ctx.low[end : end + 1] == "s" or ctx.low.startswith("-final", end) or ctx.low.startswith("-mile", end):
-        return None
+    if ctx.low[end : end + 1] == "s" or _QUARTER_NOT_TIME.match(ctx.low, end):
+        return None  # "quarter-final", "a quarter-mile", "the quarter-to-quarter comparison"
     left = _left(ctx, pos, 60)
     match = _QUARTER_LEFT.search(left)
     if not match or not (match["det"] or match["ord"] or match["year"]):
@@ -1159,6 +1162,20 @@ def _quarter_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
             if "year-" in det or det in ("year-earlier", "year-ago", "a year-earlier"):
                 year -= 1
         return _Found(start, end, f"{year:04d}-Q{ordinal}", relative=relative, kind=_compared(det))
+    ended = _ENDED.match(ctx.low, end) if det in ("the", "its", "their", "that") and year is None else None
+    if ended and _cap(ctx, ended.start("month")):
+        # "the quarter ended July 31" is the three months to that day: the calendar quarter
+        # of their middle month (May to July: the second)
+        month = MONTHS[ended["month"]]
+        if ended["year"]:
+            ended_year = int(ended["year"])
+        elif anchor is not None:
+            ended_year = nearest_year(anchor, month, "past")
+        else:
+            return _Found(start, end, "XXXX-QX")
+        middle = (month - 2) % 12 + 1
+        q_year = ended_year - (1 if middle > month else 0)
+        return _Found(start, end, f"{q_year:04d}-Q{(middle - 1) // 3 + 1}", relative=not ended["year"])
     if anchor is None or anchor.quarter is None:
         return _Found(start, end, "XXXX-QX")
     current = anchor.year * 4 + anchor.quarter - 1
@@ -1174,6 +1191,9 @@ def _quarter_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
     if year is not None:
         return _Found(start, end, f"{year:04d}-Q{q % 4 + 1}", relative=relative, kind=_compared(det))
     return _Found(start, end, f"{q // 4:04d}-Q{q % 4 + 1}", relative=True, kind=_compared(det))
+
+
+_ENDED = re.compile(rf"\s+(?:that\s+)?ended\s+(?P<month>{_MONTH_ALT})\.?\s+{_DAY}(?!\d)(?:,?\s+{_YEAR})?")
 
 
 def _compared(det: str) -> str:
@@ -2087,13 +2107,14 @@ def find_english(text: str, anchor: Anchor | None, day_first: bool | None = None
         if result is not None and (result.value or result.kind):
             found.append(_extend_left(ctx, result))
     label = anchor.label if anchor else None
+    latest = _unit_value(ctx, "quarter", -1) or ""  # the quarter a results report is about
     mentions: list[Mention] = []
     derived: set[int] = set()
     last_end = -1
     for item in sorted(found, key=lambda f: (f.start, -f.end)):
         if item.start < last_end:
             continue
-        value = _in_context(item, mentions, derived, low) if item.kind else item.value
+        value = _in_context(item, mentions, derived, low, latest) if item.kind else item.value
         if not value:
             continue  # a reference with nothing before it to refer to
         if value != item.value or item.kind == "compared":
@@ -2227,7 +2248,7 @@ _OTHER_SPAN = re.compile(
 )
 
 
-def _in_context(item: _Found, before: list[Mention], derived: set[int], low: str = "") -> str:
+def _in_context(item: _Found, before: list[Mention], derived: set[int], low: str, latest: str) -> str:
     """Values that depend on the mentions before them.
 
     "Profit rose in the third quarter ... from $5 million a year earlier": the year
@@ -2249,23 +2270,44 @@ def _in_context(item: _Found, before: list[Mention], derived: set[int], low: str
         reported = _reported_period(item, before, derived)
         if reported:
             return reported
+    if item.kind == "clock":
+        for previous in reversed(before):
+            if item.start - previous.end > _CONTEXT_REACH:
+                break
+            if previous.start not in derived and re.match(r"\d{4}-\d{2}-\d{2}", previous.value):
+                return previous.value[:10] + item.value[item.value.index("T") :]
+        return item.value
+    if item.kind not in ("year_back", "year_period", "period_back"):
+        return item.value
+    compared = _compared_quarter(item, before, derived, low, latest)
+    if compared is None:
+        return item.value
+    year = int(compared.group(1)) - 1 if item.kind != "year_period" else int(item.value)
+    return f"{year:04d}-{compared.group(2)}"
+
+
+def _compared_quarter(
+    item: _Found, before: list[Mention], derived: set[int], low: str, latest: str
+) -> re.Match[str] | None:
+    """The quarter (or half) a comparison in a results report is made with: the period the
+    report is about, which stays the same over paragraphs until the text turns to another
+    span or names a year. A report is about the quarter just ended (``latest``), so of the
+    quarters named since, that one; else the one named last ("After a flat second quarter,
+    ..." names another in passing)."""
+    nearest: re.Match[str] | None = None
     for previous in reversed(before):
-        # A clock time takes a day named close by; a comparison the period the report is
-        # about, which stays the same over paragraphs until the text turns to another span.
-        reach = _CONTEXT_REACH if item.kind == "clock" else _REFERENCE_REACH
-        if item.start - previous.end > reach:
+        if item.start - previous.end > _REFERENCE_REACH:
             break
         if previous.start in derived:
             continue  # compare with what the text says, not with another comparison
-        if item.kind in ("year_back", "year_period", "period_back"):
-            if _YEAR_ONLY.match(previous.value):
-                break  # "Last year, net was ...; the year-earlier results": a year compared
-            quarter = _QUARTER_VALUE.match(previous.value)
-            if quarter and _OTHER_SPAN.search(low, previous.end, item.start):
-                break
-            if quarter:
-                year = int(quarter.group(1)) - 1 if item.kind != "year_period" else int(item.value)
-                return f"{year:04d}-{quarter.group(2)}"
-        elif item.kind == "clock" and re.match(r"\d{4}-\d{2}-\d{2}", previous.value):
-            return previous.value[:10] + item.value[item.value.index("T") :]
-    return item.value
+        if _YEAR_ONLY.match(previous.value):
+            break  # "Last year, net was ...; the year-earlier results": a year compared
+        quarter = _QUARTER_VALUE.match(previous.value)
+        if not quarter:
+            continue
+        if _OTHER_SPAN.search(low, previous.end, item.start):
+            break
+        if previous.value == latest:
+            return quarter
+        nearest = nearest or quarter
+    return nearest
