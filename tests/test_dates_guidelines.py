@@ -278,3 +278,18 @@ def test_a_quarter_named_in_passing_is_not_the_one_compared() -> None:
         "said its shops did better. In the 2022 period, costs were lower than a year ago."
     )
     assert _values(text)[-2:] == [("the 2022 period", "2022-Q4"), ("a year ago", "2021-Q4")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the week that ends on Easter Sunday (2023-04-09: ISO week 14)
+        ("Pilgrims filled the town during Easter week.", [("Easter week", "2023-W14")]),
+        ("The shops shut for Easter.", [("Easter", "2023-04-09")]),
+        # an unnamed time ahead
+        ("The bank will raise the rest at a later date.", [("a later date", "FUTURE_REF")]),
+        ("The hearing was put off until some future date.", [("some future date", "FUTURE_REF")]),
+    ],
+)
+def test_easter_week_and_a_later_date(text: str, expected: list[tuple[str, str]]) -> None:
+    assert _values(text) == expected

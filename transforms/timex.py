@@ -1090,6 +1090,20 @@ def _soon_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
     return _Found(start, end, "FUTURE_REF", extend=False)
 
 
+_LATER_DATE_LEFT = re.compile(
+    r"\b(?:at|on|to|until|till|for)\s+(?P<span>(?:a|some)\s+(?:later|future|subsequent))\s+\Z"
+)
+
+
+def _later_date_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
+    """ "at a later date", "until some future date": an unnamed time ahead (FUTURE_REF)."""
+    left = _left(ctx, m.start(), 30)
+    later = _LATER_DATE_LEFT.search(left)
+    if not later:
+        return None
+    return _Found(m.start() - len(left) + later.start("span"), m.end(), "FUTURE_REF", extend=False)
+
+
 _COMING = re.compile(r"coming\s+(?:days|weeks|months|years|decades|quarters)\b")
 
 
@@ -1335,8 +1349,8 @@ def _season_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
 
 _HOLIDAY = re.compile(
     r"(?P<name>christmas eve|christmas day|christmas|boxing day|new year's eve|new year's day|valentine's day"
-    r"|halloween|easter sunday|easter monday|good friday|easter|thanksgiving day|thanksgiving|election day"
-    r"|memorial day|labor day)\b"
+    r"|halloween|easter sunday|easter monday|easter week|good friday|easter|thanksgiving day|thanksgiving"
+    r"|election day|memorial day|labor day)\b"
     rf"(?:\s+{_YEAR})?"
 )
 
@@ -1352,13 +1366,18 @@ def _holiday_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
         return None
     if _HOLIDAY_NOUN.match(ctx.low, match.end()):
         return None  # "Christmas trees" are no date
-    compute = HOLIDAYS[match["name"]]
+    # "Easter week": the (ISO) week that ends on Easter Sunday, the week before Easter
+    week = match["name"] == "easter week"
+    compute = HOLIDAYS["easter" if week else match["name"]]
+    value_of = week_value if week else day_value
     start, end = match.start(), match.end()
     if match["year"]:
-        return _Found(start, end, day_value(compute(int(match["year"]))))
+        return _Found(start, end, value_of(compute(int(match["year"]))))
     left = _left(ctx, start, 20)
     rel = _REL_WORD_LEFT.search(left)
     if ctx.anchor is None:
+        if week:
+            return _Found(start, end, "XXXX-WXX")
         return _Found(start, end, "XXXX-" + compute(2001).strftime("%m-%d") if "easter" not in match["name"]
                       else "XXXX-XX-XX")  # fmt: skip
     year = ctx.anchor.year
@@ -1372,7 +1391,7 @@ def _holiday_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
             year -= 1
         elif rel["rel"] in ("next", "this coming", "coming") and this_year <= anchor_day:
             year += 1
-    return _Found(start, end, day_value(compute(year)), relative=True)
+    return _Found(start, end, value_of(compute(year)), relative=True)
 
 
 _CENTURY = re.compile(r"century\b")
@@ -1958,6 +1977,7 @@ def _triggers() -> Mapping[str, Rule]:
         (("these",), _few_rule),
         (("term",), _term_rule),
         (("coming",), _coming_rule),
+        (("date",), _later_date_rule),
         (("quarter", "q"), _quarter_rule),
         (("quarters",), _two_quarters),
         (("half", "first", "second"), _half_rule),
