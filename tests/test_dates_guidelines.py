@@ -293,3 +293,14 @@ def test_a_quarter_named_in_passing_is_not_the_one_compared() -> None:
 )
 def test_easter_week_and_a_later_date(text: str, expected: list[tuple[str, str]]) -> None:
     assert _values(text) == expected
+
+
+def test_a_deadline_in_a_past_clause_is_past_however_far_back_the_verb() -> None:
+    # 2023-03-14 is a Tuesday: the Friday before is the 10th, the next one the 17th
+    text = (
+        "The brewer completed its offer for the family firm's shares, with holders of the "
+        "common and ordinary stock tendering nearly all of them by the Friday deadline."
+    )
+    assert _values(text) == [("the Friday", "2023-03-10")]
+    ahead = "Holders must tender their shares by the Friday deadline."
+    assert _values(ahead) == [("the Friday", "2023-03-17")]

@@ -385,6 +385,22 @@ def tense_near(low: str, start: int, end: int, strong: bool = False) -> str | No
                     weak = (distance, cue)
             elif best is None or distance < best[0]:
                 best = (distance, cue)
+    if best is None and weak is not None and left_from == max(0, start - 100):
+        # "..., with holders tendering shares by the Tuesday deadline": a deadline is weak;
+        # the clause's verb may stand further back
+        wide_from = max(0, start - 250)
+        cuts = [m.end() for m in _CLAUSE_END.finditer(low, wide_from, left_from)]
+        if cuts:
+            wide_from = cuts[-1]
+        tokens = list(_TENSE_TOKEN.finditer(low, wide_from, left_from))
+        words = [t.group() for t in tokens]
+        for i in range(len(tokens) - 1, -1, -1):
+            word = words[i]
+            if word in _WEAK_FUTURE or (word not in _CUE_WORDS and not word.endswith(("ed", "'ll"))):
+                continue
+            cue = _cue(words, i, strong)
+            if cue is not None:
+                return cue
     best = best or weak
     return best[1] if best else None
 
