@@ -304,3 +304,17 @@ def test_a_deadline_in_a_past_clause_is_past_however_far_back_the_verb() -> None
     assert _values(text) == [("the Friday", "2023-03-10")]
     ahead = "Holders must tender their shares by the Friday deadline."
     assert _values(ahead) == [("the Friday", "2023-03-17")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The credits will cut its taxes in future quarters.", [("future quarters", "FUTURE_REF")]),
+        ("Planners worry about future decades of drought.", [("future decades", "FUTURE_REF")]),
+        ("There were sell programs in past years, too.", [("past years", "PAST_REF")]),
+        ("Future growth depends on exports.", []),  # a bare adjective names no time
+        ("Sales rose over the past three quarters.", []),  # a duration
+    ],
+)
+def test_future_and_past_with_a_plural_unit(text: str, expected: list[tuple[str, str]]) -> None:
+    assert _values(text) == expected

@@ -1006,9 +1006,9 @@ def _recent_current_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
 
 #: "the past" before an amount ("the past twenty years") starts a duration, not a reference.
 _PAST_FUTURE = re.compile(
-    r"(?P<word>past|future)\b(?!\s+(?:\d|few|several|couple|two|three|four|five|six|seven|eight|nine|ten"
+    r"(?P<word>future\b|past\b(?!\s+(?:\d|few|several|couple|two|three|four|five|six|seven|eight|nine|ten"
     r"|eleven|twelve|fifteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|dozen"
-    r"|week|weekend|month|year|decade|century|day|hour|minute|quarter|season)\w*)"
+    r"|week|weekend|month|year|decade|century|day|hour|minute|quarter|season)\w*))"
 )
 #: "for the foreseeable future" says how long, a duration; "the future of the talks",
 #: "the future looks bleak": the noun names prospects, not a time (unless "in the future").
@@ -1045,15 +1045,15 @@ def _past_future_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
         return None
     if _FUTURE_NOUN.match(ctx.low, end) and not re.search(r"\b(?:in|into)\s+the\s+\Z", left):
         return None  # "in the future is yet to be seen" is still a time
+    plural = re.match(r"\s+(?:years|decades|months|weeks|quarters|generations)\b", ctx.low[end : end + 14])
+    if plural:  # "(in) future quarters"; a bare adjective ("future growth") is no time
+        end += plural.end()
     the = re.search(r"\b(?:the\s+)?(?:near|distant|foreseeable|immediate)\s+$|\bthe\s+$|\bin\s+\Z", left)
     if the:
         if not left[the.start() :].startswith("in"):
             start = start - len(left) + the.start()
         return _Found(start, end, "FUTURE_REF", extend=False)
-    plural = re.match(r"\s+(?:years|decades|months|weeks|quarters|generations)\b", ctx.low[end : end + 14])
-    if plural:  # "future quarters"; a bare adjective ("future growth") is no time
-        return _Found(start, end + plural.end(), "FUTURE_REF", extend=False)
-    return None
+    return _Found(start, end, "FUTURE_REF", extend=False) if plural else None
 
 
 _FEW = re.compile(
