@@ -318,3 +318,16 @@ def test_a_deadline_in_a_past_clause_is_past_however_far_back_the_verb() -> None
 )
 def test_future_and_past_with_a_plural_unit(text: str, expected: list[tuple[str, str]]) -> None:
     assert _values(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The dividend will be twice as high this year as last.", [("this year", "2023"), ("last", "2022")]),
+        ("Fewer ships docked this month than last.", [("this month", "2023-03"), ("last", "2023-02")]),
+        ("This year's race was his first and last.", [("This year", "2023")]),
+        ("This year he came in last.", [("This year", "2023")]),
+    ],
+)
+def test_last_with_its_noun_left_out(text: str, expected: list[tuple[str, str]]) -> None:
+    assert _values(text) == expected

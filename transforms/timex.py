@@ -829,7 +829,23 @@ _AMOUNT_AFTER = re.compile(r"'s\s+(?:[a-z]{0,2}[$£#€¥]\s*)?\d")
 
 
 def _unit_or_few_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
-    return _few_rule(m, ctx) or _unit_rule(m, ctx) or _half_rule(m, ctx)
+    return _few_rule(m, ctx) or _unit_rule(m, ctx) or _half_rule(m, ctx) or _elided_last(m, ctx)
+
+
+#: "twice as much this year as last", "more this week than last": the comparison leaves
+#: out the noun, "last" is "last year" (not "his first and last", where it is an order).
+_ELIDED_LEFT = re.compile(
+    r"\bthis\s+(?P<unit>year|month|week|quarter)\b(?!')[^.;:!?]{0,40}?\b(?:as|than)\s+\Z"
+)
+
+
+def _elided_last(m: re.Match[str], ctx: _Context) -> _Found | None:
+    left = _left(ctx, m.start(), 60)
+    elided = _ELIDED_LEFT.search(left)
+    if not elided or not re.match(r"\s*(?:[.,;:)!?]|\Z)", ctx.low[m.end() : m.end() + 2]):
+        return None
+    value = _unit_value(ctx, elided["unit"], -1)
+    return _Found(m.start(), m.end(), value, relative=ctx.anchor is not None, extend=False) if value else None
 
 
 def _unit_value(ctx: _Context, unit: str, delta: int) -> str | None:
