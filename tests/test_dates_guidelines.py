@@ -331,3 +331,17 @@ def test_future_and_past_with_a_plural_unit(text: str, expected: list[tuple[str,
 )
 def test_last_with_its_noun_left_out(text: str, expected: list[tuple[str, str]]) -> None:
     assert _values(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("He founded a firm called Orbita 1990, which builds satellites.", []),  # a name
+        ("That 1978 resolution still stands.", [("1978", "1978")]),
+        ("The mayor's 1996 plan failed.", [("1996", "1996")]),
+        ("Since 1985, the border has been closed.", [("1985", "1985")]),
+        ("Prices rose in Summer 2021.", [("Summer 2021", "2021-SU")]),
+    ],
+)
+def test_a_year_that_ends_a_name(text: str, expected: list[tuple[str, str]]) -> None:
+    assert _values(text) == expected

@@ -1739,6 +1739,8 @@ def _year_candidate(ctx: _Context, pos: int) -> _Found | None:
         attributive = determiner and following and not following.group(1).endswith("s")
         if following and not capitalized and following.group(1) not in _YEAR_FOLLOWERS and not attributive:
             return None
+        if _after_name_word(ctx, pos, last, determiner):
+            return None  # "a venture called Orion 1980", "Windows 2000": the year is part of a name
     fiscal = re.search(r"\bfiscal\s+\Z", left) if last == "fiscal" else None
     start = pos - (len(left) - fiscal.start()) if fiscal else pos
     period = re.match(r"\s+period\b", right)
@@ -1747,6 +1749,17 @@ def _year_candidate(ctx: _Context, pos: int) -> _Found | None:
         start = pos - 4
         return _Found(start, end + period.end(), f"{year:04d}", extend=False, kind="year_period")
     return _Found(start, end, f"{year:04d}", extend=not bool(fiscal), kind="year")
+
+
+def _after_name_word(ctx: _Context, pos: int, last: str, determiner: bool) -> bool:
+    """A year right after a capitalized word inside a sentence (not a month, weekday or
+    season, not a determiner or a possessive) ends a name; TimeML marks no time in names."""
+    if determiner or not last.isalpha() or ctx.text[pos - 1 : pos] != " ":
+        return False
+    word_at = pos - 1 - len(last)
+    if word_at < 0 or not ctx.text[word_at].isupper() or _sentence_start(ctx, word_at):
+        return False
+    return last not in MONTHS and last not in WEEKDAYS and last not in SEASONS
 
 
 #: A number after these is a count: "some 2000 protesters", "up to 1500".
