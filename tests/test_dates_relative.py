@@ -354,3 +354,20 @@ def test_that_year_ending_a_phrase_points_to_the_year_named() -> None:
     assert _values(text) == [("2019", "2019"), ("that year", "2019")]
     # "that" as a conjunction before a clause is no reference
     assert _values("Officials said in 2019 that year-end results would slip.") == [("2019", "2019")]
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        # a plan or a commitment looks ahead: the next such month (2023-03-14 is the anchor)
+        ("Officials said the talks are supposed to conclude in July.", "2023-07"),
+        ("The mill owner agreed to sell the plant in September.", "2023-09"),
+        ("The ferry is slated to return in October.", "2023-10"),
+        # without one, or when "to" names what was agreed, the last such month
+        ("Officials said the talks concluded in July.", "2022-07"),
+        ("The mill owner agreed to a merger in September.", "2022-09"),
+        ("The talks were supposed to conclude in July.", "2022-07"),
+    ],
+)
+def test_a_plan_or_commitment_points_ahead(text: str, value: str) -> None:
+    assert _values(text)[-1][1] == value

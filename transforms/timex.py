@@ -259,7 +259,7 @@ _DEFERRAL = frozenset("postponed delayed deferred adjourned rescheduled extended
 #: Future when "to" follows: "plans to", "expected to", "is to".
 _FUTURE_BEFORE_TO = frozenset(
     "going plans plan planning planned expected expects expect set due is are intends intend aims aim "
-    "preparing hopes hope".split()
+    "preparing hopes hope supposed slated poised likely agreed agrees agree".split()
 )
 #: Future after "to be": "to be held" (a bare "to close" is as often a purpose as a plan).
 _TO_BE_VERBS = frozenset("held signed opened launched released announced completed".split())
@@ -305,6 +305,7 @@ _NOT_PAST_ED = frozenset(
     "united hundred indeed sacred kindred hatred naked wicked proceed succeed exceed embed speed breed "
     "need seed feed".split()
 )
+_NOUN_STARTS = frozenset({"a", "an", "the", "its", "their", "his", "her", "this", "that", "these", "those"})
 _DETERMINERS_OF_NOUNS = frozenset({"a", "an", "the", "its", "their", "his", "her", "to", "will", "would"})
 _CUE_WORDS = (
     _FUTURE_WORDS
@@ -323,10 +324,12 @@ def _cue(words: list[str], i: int, strong: bool) -> str | None:
     word = words[i]
     following = words[i + 1] if i + 1 < len(words) else ""
     previous = words[i - 1] if i else ""
+    # "agreed to buy" looks ahead; "agreed to a merger" names what was agreed
+    after_to = words[i + 2] if i + 2 < len(words) else ""
     future = (
         word in _FUTURE_WORDS
         or word.endswith("'ll")
-        or (word in _FUTURE_BEFORE_TO and following == "to")
+        or (word in _FUTURE_BEFORE_TO and following == "to" and after_to not in _NOUN_STARTS)
         or (word == "be" and previous == "to" and following in _TO_BE_VERBS)
         or (word in ("soon", "early") and previous == "as")
         or (word == "planned" and following == "for")
