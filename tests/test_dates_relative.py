@@ -371,3 +371,16 @@ def test_that_year_ending_a_phrase_points_to_the_year_named() -> None:
 )
 def test_a_plan_or_commitment_points_ahead(text: str, value: str) -> None:
     assert _values(text)[-1][1] == value
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Ministers are planning for the summit in October.", "2023-10"),
+        ("The port is preparing for the storm season in August.", "2023-08"),
+        # "plans" is a noun here: nothing points ahead, the last Friday
+        ("She set aside her holiday plans for the trip on Friday.", "2023-03-10"),
+    ],
+)
+def test_planning_for_an_event_points_ahead(text: str, value: str) -> None:
+    assert _values(text)[-1][1] == value

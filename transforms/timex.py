@@ -305,6 +305,8 @@ _NOT_PAST_ED = frozenset(
     "united hundred indeed sacred kindred hatred naked wicked proceed succeed exceed embed speed breed "
     "need seed feed".split()
 )
+#: "planning for the summit in April", "planned for Friday": what is planned lies ahead.
+_PLANNING = frozenset("planned planning preparing scheduled".split())
 _NOUN_STARTS = frozenset({"a", "an", "the", "its", "their", "his", "her", "this", "that", "these", "those"})
 _DETERMINERS_OF_NOUNS = frozenset({"a", "an", "the", "its", "their", "his", "her", "to", "will", "would"})
 _CUE_WORDS = (
@@ -313,7 +315,8 @@ _CUE_WORDS = (
     | _PAST_WORDS
     | _DEFERRAL
     | _SCHEDULED_PRESENT
-    | {"be", "soon", "early", "planned"}
+    | _PLANNING
+    | {"be", "soon", "early"}
 )
 #: A sentence or clause ends here; not the dots of "a.m." or "U.S.".
 _CLAUSE_END = re.compile(r"[!?;\n\"“”]|''|(?<!\.[a-z])(?<!\b[a-z])\.(?=\s|$)")
@@ -332,7 +335,7 @@ def _cue(words: list[str], i: int, strong: bool) -> str | None:
         or (word in _FUTURE_BEFORE_TO and following == "to" and after_to not in _NOUN_STARTS)
         or (word == "be" and previous == "to" and following in _TO_BE_VERBS)
         or (word in ("soon", "early") and previous == "as")
-        or (word == "planned" and following == "for")
+        or (word in _PLANNING and following == "for")
     )
     if word in _DEFERRAL or (word in _SCHEDULED_PRESENT and previous not in _DETERMINERS_OF_NOUNS):
         return "future"
