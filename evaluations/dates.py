@@ -238,15 +238,18 @@ def departure(gold: str, got: str) -> str | None:
 
 def canonical(value: str) -> str:
     """One spelling per value, for values the gold writes in more than one way:
-    ``1998-W7`` is ``1998-W07``, ``T17`` is ``T17:00``, the decade ``196X`` is ``196``, and
-    a year with unknown month or day (``1949-XX``) the year ``1949``.
+    ``1998-W7`` is ``1998-W07``, ``T17`` is ``T17:00``, the decade ``196X`` is ``196``, the
+    century ``19XX`` is ``19``, and a year with unknown month or day (``1949-XX``) the year ``1949``.
 
     >>> canonical("2000-W7"), canonical("1989-11-06T17"), canonical("196X"), canonical("1949-XX-XX")
     ('2000-W07', '1989-11-06T17:00', '196', '1949')
+    >>> canonical("19XX")
+    '19'
     """
     value = re.sub(r"-W(\d)(?!\d)", r"-W0\1", value)
     value = re.sub(r"T(\d\d)$", r"T\1:00", value)
     value = re.sub(r"^(\d{3})X$", r"\1", value)
+    value = re.sub(r"^(\d{2})XX$", r"\1", value)
     return re.sub(r"^(\d{4})(?:-XX)+$", r"\1", value)
 
 
