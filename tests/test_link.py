@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from array import array
 from pathlib import Path
 from typing import Any
 
 import apache_beam as beam
+import numpy as np
 import pytest
 from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
@@ -16,19 +16,29 @@ from transforms.derived import LinkSettings, band_keys, link_in_memory, minhash,
 from transforms.link import (
     LinkTranslations,
     bucket_pairs,
+    bucket_words,
     compact_summary,
     expand_summary,
-    pack_bands,
-    shard_buckets,
-    unpack_bands,
+    group_buckets,
+    group_packs,
 )
 
 
 def test_oversized_buckets_are_skipped() -> None:
     members = [{"id": str(i)} for i in range(5)]
-    assert len(list(bucket_pairs(("k", members), LinkSettings()))) == 10
-    assert list(bucket_pairs(("k", members), LinkSettings(max_bucket=4))) == []
-    assert list(bucket_pairs(("k", [{"id": "a"}, {"id": "a"}]), LinkSettings())) == []
+    assert len(list(bucket_pairs(0, members, LinkSettings()))) == 10
+    assert list(bucket_pairs(0, members, LinkSettings(max_bucket=4))) == []
+    assert list(bucket_pairs(0, [{"id": "a"}, {"id": "a"}], LinkSettings())) == []
+
+
+def test_a_pair_is_taken_up_in_the_first_band_it_shares_only() -> None:
+    def member(name: str, sketch: list[int]) -> dict[str, Any]:
+        return {"id": name, "sketch": np.array(sketch, dtype=np.uint16)}
+
+    a, b = member("a", [1, 2, 3, 4, 5]), member("b", [9, 2, 3, 8, 5])
+    shared = [band for band in range(5) if a["sketch"][band] == b["sketch"][band]]
+    taken = [band for band in shared if list(bucket_pairs(band, [a, b], LinkSettings()))]
+    assert shared == [1, 2, 4] and taken == [1]
 
 
 # --- the Beam transform ---------------------------------------------------------------------
@@ -108,30 +118,49 @@ def test_empty_input(batch: bool, tmp_path: Path) -> None:
 
 
 def test_summaries_survive_their_compact_form() -> None:
-    summary = summarize(article("original", ORIGINAL, confidence=0.1))
-    summary["bands"] = band_keys(minhash(summary["fingerprints"], LinkSettings().coefficients()), 2)
+    summary = summarize(article("original", ORIGINAL, confidence=0.1, language="ru"))
+    words = bucket_words(band_keys(minhash(summary["fingerprints"], LinkSettings().coefficients()), 2))
+    assert len(words) == LinkSettings().bands
 
     def round_trip(s: dict[str, Any]) -> dict[str, Any]:
-        expanded = expand_summary(compact_summary(s))
-        return {**expanded, "bands": unpack_bands(expanded["bands"].tobytes())}
+        expanded = expand_summary(compact_summary(s, words))
+        assert expanded.pop("sketch").tolist() == [word & 0xFFFF for word in words.tolist()]
+        return expanded
 
     assert round_trip(summary) == summary
     assert round_trip({**summary, "fingerprints": []})["fingerprints"] == []
-    odd = {**summary, "fingerprints": ["a\x1fb", "c"]}
+    odd = {**summary, "fingerprints": ["a\x1fb", "c", "\u00e9\u4e00"], "later_field": [1, "x"]}
     assert round_trip(odd) == odd
+    # Copies under other ids: only the id differs, so copy groups can be told by the packed bytes.
+    assert compact_summary({**summary, "id": "copy"}, words)[1] == compact_summary(summary, words)[1]
 
 
-def test_shard_buckets_group_entries_of_every_pack() -> None:
+@pytest.mark.parametrize("shards", [1, 3, 16, 80, 100])
+def test_group_buckets_are_the_shared_bands_of_every_pack(shards: int) -> None:
     settings = LinkSettings()
-    signature = minhash(["n:10", "n:20", "p:abc", "p:xyz", "m:3"], settings.coefficients())
-    keys = band_keys(signature, settings.rows)
-    digests = array("Q", pack_bands(keys))
-    packs = [
-        array(
-            "Q", [value for band, digest in enumerate(digests) for value in (band, digest, member)]
-        ).tobytes()
-        for member in (5, 6)
-    ]
-    buckets = dict(shard_buckets(packs))
-    assert sorted(buckets) == sorted(keys)
-    assert all(sorted(members) == [5, 6] for members in buckets.values())
+
+    def words_of(tokens: list[str]) -> np.ndarray:
+        return bucket_words(band_keys(minhash(tokens, settings.coefficients()), settings.rows))
+
+    story, other = words_of(["n:10", "n:20", "p:abc", "p:xyz", "m:3"]), words_of(["n:99", "p:qqq"])
+    near = story.copy()
+    near[::2] = other[::2]  # shares the odd bands with the story, the even ones with the other
+    keys = np.array([5, 6, 7, 8], dtype=np.uint64)
+    words = np.stack([story, story, other, near])
+    # Each article's records in two packs of the same group: the buckets are the same.
+    packs: dict[int, list[bytes]] = {}
+    for part in (slice(0, 2), slice(2, 4)):
+        for group, pack in group_packs(keys[part], words[part], shards):
+            packs.setdefault(group, []).append(pack)
+    assert sorted(packs) == list(range(min(shards, settings.bands)))
+    buckets = sorted(
+        bucket
+        for group, group_packs_ in packs.items()
+        for bucket in group_buckets(group, group_packs_, shards, settings.bands)
+    )
+    expected = sorted(
+        (band, members)
+        for band in range(settings.bands)
+        for members in ([5, 6, 8] if band % 2 else [5, 6], *([] if band % 2 else [[7, 8]]))
+    )
+    assert buckets == expected

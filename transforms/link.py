@@ -4,10 +4,13 @@ The pure logic (fingerprints, MinHash, verification, direction) is in
 ``transforms.derived``; this module only moves summaries through the shuffle.
 
 Nothing of the size of an article goes through a shuffle (a runner holds a shuffle's whole
-input; the DirectRunner in memory): the band entries go through the ``GroupByKey`` packed
-as 24-byte records (band, band digest, id hash), and each article's summary (a few hundred
-bytes) is a side input of the verification, keyed by its id hash. A verified pair counts
-only when each article is the other's most similar verified partner of its language
+input; the DirectRunner in memory, several times over). The bands are dealt to a few groups,
+the ``GroupByKey``'s keys; for each group an article sends its 64-bit id hash and its 32-bit
+bucket word in each of the group's bands, packed by the thousand into one ``bytes`` value
+(448 bytes an article at 80 bands). Each article's summary (fingerprints, translation
+evidence, 16 bits of each band's word: about 390 bytes, packed as one ``bytes``) is a side
+input of the verification, keyed by its id hash. A verified pair counts only when each
+article is the other's most similar verified partner of its language
 (``derived.mutual_best``, here as a combine per article and a join per pair). Batch runs
 (``temp_dir``) write each article once to a temporary file and read it back at the end
 with its ``derived_from``; streaming runs (per window) join the articles with their links
@@ -22,14 +25,13 @@ import contextlib
 import hashlib
 import itertools
 import json
-import operator
 import struct
 import uuid
-from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import apache_beam as beam
+import numpy as np
 from apache_beam import pvalue
 from apache_beam.coders import FastPrimitivesCoder
 from apache_beam.io.filesystems import FileSystems
@@ -39,36 +41,181 @@ from apache_beam.utils.windowed_value import WindowedValue
 
 from transforms.derived import LinkSettings, band_keys, best_per_language, judge, minhash, summarize
 
-# --- Beam ---------------------------------------------------------------------------
+# --- compact band entries and summaries ----------------------------------------------------
+
+#: The bands are dealt to ``shards`` groups (band b to group b mod shards), one ``GroupByKey``
+#: key each. What crosses the shuffle for a group is one record per article: its 64-bit id
+#: key and its 32-bit bucket word in each band of the group, packed by the thousand into one
+#: ``bytes`` value (16 groups of 80 bands: 28 bytes an article and group, 448 in all, where
+#: (band, digest, id) per band took 1,920). Two articles share a bucket when they have the
+#: same word in the same band: 32 bits tell about 4 billion buckets of a band apart, and a
+#: collision only adds a candidate that the verification rejects.
+
+
+SUMMARIES = "summaries"
+SPILLED = "spilled"
+_LENGTH = struct.Struct("<I")
+_FIELDS_LENGTH = struct.Struct("<H")
+
+
+def id_key(article_id: str) -> int:
+    """A 64-bit key of an id: what the band records carry instead of the id itself.
+
+    >>> id_key("a") == id_key("a") != id_key("b")
+    True
+    """
+    digest = hashlib.blake2b(article_id.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+    return int.from_bytes(digest, "little")
+
+
+def group_bands(group: int, shards: int, bands: int) -> range:
+    """The bands of one group.
+
+    >>> list(group_bands(1, 4, 10))
+    [1, 5, 9]
+    """
+    return range(group, bands, shards)
+
+
+def group_dtype(group: int, shards: int, bands: int) -> np.dtype:
+    """The record of one article in one group: id key, then its words in the group's bands."""
+    return np.dtype([("key", "<u8"), ("words", "<u4", (len(group_bands(group, shards, bands)),))])
+
+
+def bucket_words(keys: Sequence[str]) -> np.ndarray:
+    """Band keys ``"<band>:<16 hex digits>"`` (``derived.band_keys``), in band order -> each
+    band's 32-bit bucket word (the digest's upper half).
+
+    >>> bucket_words(["0:00000001000000ff", "1:fedcba9876543210"]).tolist()
+    [1, 4275878552]
+    """
+    return np.array([int(key[key.index(":") + 1 :][:8], 16) for key in keys], dtype=np.uint32)
+
+
+def group_packs(keys: np.ndarray, words: np.ndarray, shards: int) -> Iterator[tuple[int, bytes]]:
+    """Id keys (n) and their articles' bucket words (n x bands) -> (group, the group's records
+    packed), for every group.
+
+    >>> words = np.array([[1, 2, 3], [1, 5, 6]], dtype=np.uint32)
+    >>> packs = dict(group_packs(np.array([7, 8], dtype=np.uint64), words, 2))
+    >>> records = np.frombuffer(packs[1], dtype=group_dtype(1, 2, 3))
+    >>> records["key"].tolist(), records["words"].tolist()
+    ([7, 8], [[2], [5]])
+    """
+    bands = words.shape[1]
+    for group in range(min(shards, bands)):
+        records = np.empty(len(keys), dtype=group_dtype(group, shards, bands))
+        records["key"] = keys
+        records["words"] = words[:, group::shards]
+        yield group, records.tobytes()
+
+
+def group_buckets(
+    group: int, packs: Iterable[bytes], shards: int, bands: int
+) -> Iterator[tuple[int, list[int]]]:
+    """The buckets of one group's packed records with two members or more: (band, distinct id
+    keys in order), band by band, in word order.
+
+    >>> packs = [r for _, r in group_packs(np.array([1, 2, 2], dtype=np.uint64),
+    ...          np.array([[7, 8], [7, 9], [7, 9]], dtype=np.uint32), 1)]
+    >>> list(group_buckets(0, packs, 1, 2))
+    [(0, [1, 2])]
+    """
+    parts = [np.frombuffer(pack, dtype=group_dtype(group, shards, bands)) for pack in packs]
+    if not parts:
+        return
+    records = np.concatenate(parts)
+    keys = records["key"]
+    for column, band in enumerate(group_bands(group, shards, bands)):
+        word = records["words"][:, column]
+        order = np.lexsort((keys, word))
+        word, key = word[order], keys[order]
+        # A new bucket where the word changes; a repeated key (an id given twice) counts once.
+        new_bucket = np.ones(len(order), dtype=bool)
+        new_bucket[1:] = word[1:] != word[:-1]
+        repeat = np.zeros(len(order), dtype=bool)
+        repeat[1:] = ~new_bucket[1:] & (key[1:] == key[:-1])
+        starts = np.flatnonzero(new_bucket)
+        sizes = np.diff(np.append(starts, len(order))) - np.add.reduceat(repeat, starts)
+        distinct = key[~repeat]
+        offsets = np.cumsum(np.append(0, sizes))
+        for index in np.flatnonzero(sizes >= 2).tolist():
+            yield band, distinct[offsets[index] : offsets[index + 1]].tolist()
+
+
+#: The summary fields every summary has, in the order a compact summary keeps them.
+_KNOWN_FIELDS = ("language", "is_translation", "confidence", "source_language", "assessed")
+
+#: A summary in two flat values: the id, and the rest packed (``compact_summary``).
+Compact = tuple[str, bytes]
+
+
+def compact_summary(summary: dict[str, Any], words: np.ndarray) -> Compact:
+    """A summary as (id, bytes): a few hundred bytes, where a dict of lists would be kilobytes
+    in a worker's memory. With it goes the lower half of each band's bucket word (the
+    ``sketch``), enough for ``bucket_pairs`` to tell whether two articles shared an earlier
+    band. Copies of one text under other ids differ only in the id.
+
+    >>> s = {"id": "a", "language": "en", "is_translation": False, "confidence": 0.5,
+    ...      "source_language": None, "assessed": True, "fingerprints": ["n:10", "p:abc"]}
+    >>> e = expand_summary(compact_summary(s, np.array([3, 65540], dtype=np.uint32)))
+    >>> e.pop("sketch").tolist(), e == s
+    ([3, 4], True)
+    """
+    known = [summary.get(name) for name in _KNOWN_FIELDS]
+    extra = {k: v for k, v in summary.items() if k not in (*_KNOWN_FIELDS, "id", "fingerprints")}
+    fields = json.dumps([*known, extra or None, summary["fingerprints"]], ensure_ascii=False)
+    data = fields.encode("utf-8", "surrogatepass")
+    sketch = (words & 0xFFFF).astype("<u2")
+    return summary["id"], _FIELDS_LENGTH.pack(len(data)) + data + sketch.tobytes()
+
+
+def expand_summary(compact: Compact) -> dict[str, Any]:
+    """A compact summary back as a dict, with its ``sketch`` (uint16 a band, in band order)."""
+    article_id, packed = compact
+    (size,) = _FIELDS_LENGTH.unpack_from(packed)
+    start = _FIELDS_LENGTH.size
+    *known, extra, prints = json.loads(packed[start : start + size].decode("utf-8", "surrogatepass"))
+    summary = {"id": article_id, **dict(zip(_KNOWN_FIELDS, known, strict=True)), **(extra or {})}
+    summary["fingerprints"] = prints
+    summary["sketch"] = np.frombuffer(packed, dtype="<u2", offset=start + size)
+    return summary
+
+
+# --- buckets, pairs, mutual best ----------------------------------------------------------
 
 
 def bucket_pairs(
-    bucket: tuple[str, Iterable[dict[str, Any]]], settings: LinkSettings
+    band: int, members: Iterable[dict[str, Any]], settings: LinkSettings
 ) -> Iterator[tuple[tuple[str, str], tuple[dict[str, Any], dict[str, Any]]]]:
-    """Every pair of distinct articles sharing this band and no earlier one, keyed by
-    their sorted ids: near-duplicates share most bands, and a pair taken up once per
-    shared band multiplied the work (and, in a shuffle, the memory) many times over.
+    """Every pair of distinct articles of a bucket of this band that share no earlier band,
+    keyed by their sorted ids: near-duplicates share most bands, and a pair taken up once per
+    shared band multiplied the work many times over (on the benchmark's news, 3 times).
 
-    >>> a = {"id": "a", "bands": ["0:x", "1:y"]}
-    >>> b = {"id": "b", "bands": ["0:x", "1:y"]}
+    Earlier bands are compared on the members' ``sketch``: 16 bits of each band's word.
+    Two articles whose sketches agree in an earlier band they do not share (1 in 65,536 a
+    band) are not taken up here and so never: a pair sharing only its 40th band is lost
+    once in 1,600, a pair sharing some of its first bands (what true pairs do) far less
+    often; next to what LSH itself misses (a pair of similarity 0.2 has no shared band 4
+    times in 100), nothing.
+
+    >>> a = {"id": "a", "sketch": np.array([1, 2], dtype=np.uint16)}
+    >>> b = {"id": "b", "sketch": np.array([1, 2], dtype=np.uint16)}
     >>> settings = LinkSettings()
-    >>> len(list(bucket_pairs(("0:x", [a, b]), settings))), list(bucket_pairs(("1:y", [a, b]), settings))
+    >>> len(list(bucket_pairs(0, [a, b], settings))), list(bucket_pairs(1, [a, b], settings))
     (1, [])
     """
-    key, members = bucket
     unique = {m["id"]: m for m in members}
     if len(unique) < 2 or len(unique) > settings.max_bucket:
         return
-    prefix = key.partition(":")[0]
-    band = int(prefix) if prefix.isdigit() else 0
     for left, right in itertools.combinations(sorted(unique), 2):
         a, b = unique[left], unique[right]
-        # Taken up here unless the two share an earlier band (bands as keys or as digests).
+        # Taken up here unless the two share an earlier band.
         if (
             band
-            and "bands" in a
-            and "bands" in b
-            and any(map(operator.eq, a["bands"][:band], b["bands"][:band]))
+            and "sketch" in a
+            and "sketch" in b
+            and bool((a["sketch"][:band] == b["sketch"][:band]).any())
         ):
             continue
         yield (left, right), (a, b)
@@ -90,79 +237,15 @@ def _attach(item: tuple[str, dict[str, list[Any]]]) -> Iterator[dict[str, Any]]:
             yield article
 
 
-# --- compact band entries and summaries, mutual best, articles spilled to files ------------
-
-SUMMARIES = "summaries"
-SPILLED = "spilled"
-_LENGTH = struct.Struct("<I")
-
-
-def id_key(article_id: str) -> int:
-    """A 64-bit key of an id: what the band entries carry instead of the id itself.
-
-    >>> id_key("a") == id_key("a") != id_key("b")
-    True
-    """
-    digest = hashlib.blake2b(article_id.encode("utf-8", "surrogatepass"), digest_size=8).digest()
-    return int.from_bytes(digest, "little")
-
-
-def pack_bands(keys: Iterable[str]) -> bytes:
-    """Band keys ``"<band>:<16 hex digits>"`` (``derived.band_keys``), in band order, as 8 bytes each.
-
-    >>> unpack_bands(pack_bands(["0:00000000000000ff", "1:0123456789abcdef"]))
-    ['0:00000000000000ff', '1:0123456789abcdef']
-    """
-    return array("Q", (int(key.partition(":")[2], 16) for key in keys)).tobytes()
-
-
-def unpack_bands(packed: bytes) -> list[str]:
-    return [f"{band}:{digest:016x}" for band, digest in enumerate(array("Q", packed))]
-
-
-#: A summary in a few flat values: id, JSON of the other small fields, fingerprints, bands.
-Compact = tuple[str, str, str | list[str], bytes]
-
-
-def compact_summary(summary: dict[str, Any]) -> Compact:
-    """A summary as four flat values (a few hundred bytes; a dict of lists would be kilobytes
-    in a worker's memory): the id, JSON of the other small fields, the fingerprints joined,
-    the bands packed. Copies of one text under other ids differ only in the first.
-
-    >>> s = {"id": "a", "language": "en", "confidence": 0.5, "fingerprints": ["n:10", "p:abc"],
-    ...      "bands": ["0:0000000000000001"]}
-    >>> e = expand_summary(compact_summary(s))
-    >>> {**e, "bands": unpack_bands(e["bands"].tobytes())} == s
-    True
-    """
-    fields = {k: v for k, v in summary.items() if k not in ("id", "fingerprints", "bands")}
-    prints = summary["fingerprints"]
-    joined: str | list[str] = "\x1f".join(prints)
-    if any("\x1f" in p for p in prints) or (len(prints) == 1 and not prints[0]):
-        joined = list(prints)  # cannot be joined unambiguously: kept as a list
-    return summary["id"], json.dumps(fields, sort_keys=True), joined, pack_bands(summary["bands"])
-
-
-def expand_summary(compact: Compact) -> dict[str, Any]:
-    article_id, fields, prints, bands = compact
-    summary = {"id": article_id, **json.loads(fields)}
-    if isinstance(prints, str):
-        summary["fingerprints"] = prints.split("\x1f") if prints else []
-    else:
-        summary["fingerprints"] = list(prints)
-    # The band digests, in band order: all bucket_pairs compares.
-    summary["bands"] = array("Q", bands)
-    return summary
-
-
 PARTNER = "partner"
 MATCH = "match"
 
 
 def bucket_matches(
-    key: str, compacts: Iterable[Compact], settings: LinkSettings
+    band: int, compacts: Iterable[Compact], settings: LinkSettings
 ) -> Iterator[tuple[str, Any]]:
-    """What one bucket says for the mutual-best rule, each pair of distinct summaries judged once.
+    """What one bucket of this band says for the mutual-best rule, each pair of distinct
+    summaries judged once.
 
     ``(PARTNER, (id, (similarity, other id, other's language, other's confidence)))`` for each
     article and each verified partner it may choose; ``(MATCH, ((id, id), (similarity,
@@ -177,17 +260,16 @@ def bucket_matches(
     mutual; within a group each copy gets the smallest other id. This gives what judging
     every pair would.
     """
-    groups: dict[tuple[Any, ...], list[str]] = {}
-    for compact in compacts:
-        groups.setdefault(tuple(compact[1:]), []).append(compact[0])
-    members = {ids[0]: (content, ids) for content, ids in ((c, sorted(i)) for c, i in groups.items())}
-    reps = {rep: expand_summary((rep, *content)) for rep, (content, _) in members.items()}  # type: ignore[arg-type]
-    for rep, (content, ids) in members.items():
+    groups: dict[bytes, list[str]] = {}
+    for article_id, packed in compacts:
+        groups.setdefault(packed, []).append(article_id)
+    members = {ids[0]: (packed, ids) for packed, ids in ((p, sorted(i)) for p, i in groups.items())}
+    reps = {rep: expand_summary((rep, packed)) for rep, (packed, _) in members.items()}
+    for rep, (packed, ids) in members.items():
         # Copies share every band: their pairs are taken up in the first one only.
-        if len(ids) < 2 or not key.startswith("0:"):
+        if len(ids) < 2 or band:
             continue
-        twin = expand_summary((ids[1], *content))  # type: ignore[arg-type]
-        judged = judge(reps[rep], twin, settings)
+        judged = judge(reps[rep], expand_summary((ids[1], packed)), settings)
         if judged is None:
             continue
         score, direction = judged
@@ -196,7 +278,7 @@ def bucket_matches(
         for other in ids[1:]:
             yield PARTNER, (other, (score, rep, language, confidence))
         yield MATCH, ((rep, ids[1]), (score, direction))
-    for (left, right), (a, b) in bucket_pairs((key, list(reps.values())), settings):
+    for (left, right), (a, b) in bucket_pairs(band, reps.values(), settings):
         judged = judge(a, b, settings)
         if judged is None:
             continue
@@ -255,9 +337,12 @@ def mutual_links(
 
 
 class _SummarizeAndSpill(beam.DoFn):
-    """Article -> its summary (``summaries``), packed band entries per shard (main), and, with a
-    ``temp_dir``, the article itself appended to a temporary file whose path leaves by
-    ``spilled`` once the file is closed."""
+    """Article -> its compact summary (``summaries``), its bucket words packed per band group
+    (main), and, with a ``temp_dir``, the article itself appended to a temporary file whose
+    path leaves by ``spilled`` once the file is closed."""
+
+    #: Articles whose band records a bundle gathers before they leave (about 0.5 MB a group).
+    FLUSH_ARTICLES = 20_000
 
     def __init__(self, settings: LinkSettings, temp_dir: str | None, shards: int, spill_records: int):
         self.settings = settings
@@ -267,7 +352,7 @@ class _SummarizeAndSpill(beam.DoFn):
         self.skipped = Metrics.counter("newsbeam", "derived_from_unfingerprinted")
         self._coefficients: list[tuple[int, int]] = []
         self._coder = FastPrimitivesCoder()
-        self._entries: dict[tuple[Any, int], array] = {}
+        self._waiting: dict[Any, tuple[list[int], list[np.ndarray]]] = {}
         self._buffered = 0
         self._file: Any = None
         self._path = ""
@@ -280,7 +365,7 @@ class _SummarizeAndSpill(beam.DoFn):
                 FileSystems.mkdirs(self.temp_dir)
 
     def start_bundle(self) -> None:
-        self._entries = {}
+        self._waiting = {}
         self._buffered = 0
         self._file = None
 
@@ -304,11 +389,13 @@ class _SummarizeAndSpill(beam.DoFn):
             # Spilled only in batch runs: the global window.
             yield pvalue.TaggedOutput(SPILLED, GlobalWindows.windowed_value(self._path))
 
-    def _flush_entries(self) -> Iterator[WindowedValue]:
-        # Entries of several windows may wait together: each leaves in its own window.
-        for (window, shard), entries in self._entries.items():
-            yield WindowedValue((shard, entries.tobytes()), window.max_timestamp(), [window])
-        self._entries = {}
+    def _flush_bands(self) -> Iterator[WindowedValue]:
+        # Articles of several windows may wait together: each group's records leave in their window.
+        for window, (keys, words) in self._waiting.items():
+            packs = group_packs(np.array(keys, dtype=np.uint64), np.stack(words), self.shards)
+            for group, pack in packs:
+                yield WindowedValue((group, pack), window.max_timestamp(), [window])
+        self._waiting = {}
         self._buffered = 0
 
     def process(self, article: dict[str, Any], window: Any = beam.DoFn.WindowParam) -> Iterator[Any]:
@@ -322,61 +409,46 @@ class _SummarizeAndSpill(beam.DoFn):
         if len(summary["fingerprints"]) < self.settings.min_fingerprints:
             return
         signature = minhash(summary["fingerprints"], self._coefficients)
-        summary["bands"] = band_keys(signature, self.settings.rows)
+        words = bucket_words(band_keys(signature, self.settings.rows))
         key = id_key(summary["id"])
-        yield pvalue.TaggedOutput(SUMMARIES, (key, compact_summary(summary)))
-        for band, digest in enumerate(array("Q", pack_bands(summary["bands"]))):
-            self._entries.setdefault((window, digest % self.shards), array("Q")).extend((band, digest, key))
-            self._buffered += 1
-        if self._buffered >= 50_000:  # about 1.2 MB: a bundle's entries never pile up
-            yield from self._flush_entries()
+        yield pvalue.TaggedOutput(SUMMARIES, (key, compact_summary(summary, words)))
+        keys, waiting = self._waiting.setdefault(window, ([], []))
+        keys.append(key)
+        waiting.append(words)
+        self._buffered += 1
+        if self._buffered >= self.FLUSH_ARTICLES:  # a bundle's records never pile up
+            yield from self._flush_bands()
 
     def finish_bundle(self) -> Iterator[Any]:
         yield from self._close_file()
-        yield from self._flush_entries()
-
-
-def shard_buckets(packs: Iterable[bytes]) -> Iterator[tuple[str, list[int]]]:
-    """The buckets of one shard's packed entries: (band key, id keys), in band key order.
-
-    >>> packs = [array("Q", [0, 7, 1, 0, 7, 2, 1, 7, 2]).tobytes(), array("Q", [0, 9, 3]).tobytes()]
-    >>> list(shard_buckets(packs))
-    [('0:0000000000000007', [1, 2]), ('0:0000000000000009', [3]), ('1:0000000000000007', [2])]
-    """
-    entries = array("Q")
-    for pack in packs:
-        entries.frombytes(pack)
-    triples = sorted(zip(entries[0::3], entries[1::3], entries[2::3], strict=True))
-    for (band, digest), members in itertools.groupby(triples, key=lambda t: (t[0], t[1])):
-        yield f"{band}:{digest:016x}", [t[2] for t in members]
+        yield from self._flush_bands()
 
 
 class _JudgeShard(beam.DoFn):
-    """One shard of band entries -> the partners and matches of its buckets (``bucket_matches``)."""
+    """One band group's records -> the partners and matches of its buckets (``bucket_matches``)."""
 
-    def __init__(self, settings: LinkSettings):
+    def __init__(self, settings: LinkSettings, shards: int):
         self.settings = settings
+        self.shards = shards
         self.oversized = Metrics.counter("newsbeam", "derived_from_oversized_buckets")
 
     def process(self, shard: tuple[int, Iterable[bytes]], summaries: dict[int, Compact]) -> Iterator[Any]:
-        _, packs = shard
-        for key, members in shard_buckets(packs):
-            unique = sorted(set(members))
-            if len(unique) < 2:
-                continue
-            if len(unique) > self.settings.max_bucket:
+        group, packs = shard
+        for band, members in group_buckets(group, packs, self.shards, self.settings.bands):
+            if len(members) > self.settings.max_bucket:
                 self.oversized.inc()
                 continue
-            for kind, value in bucket_matches(key, [summaries[member] for member in unique], self.settings):
+            for kind, value in bucket_matches(band, [summaries[member] for member in members], self.settings):
                 yield value if kind == PARTNER else pvalue.TaggedOutput(MATCH, value)
 
 
 class _Links(beam.PTransform):
     """(packed band entries, summaries) -> (translation id, (similarity, original id)), one a translation."""
 
-    def __init__(self, settings: LinkSettings):
+    def __init__(self, settings: LinkSettings, shards: int):
         super().__init__()
         self.settings = settings
+        self.shards = shards
 
     def expand(self, inputs: tuple[beam.PCollection, beam.PCollection]) -> beam.PCollection:
         bands, summaries = inputs
@@ -384,7 +456,7 @@ class _Links(beam.PTransform):
             bands
             | "GroupByBand" >> beam.GroupByKey()
             | "VerifyPairsInBucket"
-            >> beam.ParDo(_JudgeShard(self.settings), pvalue.AsDict(summaries)).with_outputs(
+            >> beam.ParDo(_JudgeShard(self.settings, self.shards), pvalue.AsDict(summaries)).with_outputs(
                 MATCH, main="partners"
             )
         )
@@ -440,11 +512,13 @@ class LinkTranslations(beam.PTransform):
         self,
         settings: LinkSettings | None = None,
         temp_dir: str | None = None,
-        shards: int = 64,
+        shards: int = 16,
         spill_records: int = 500,
     ):
         super().__init__()
         self.settings = settings or LinkSettings()
+        if shards < 1:
+            raise ValueError(f"shards must be at least 1 (got {shards})")
         self.temp_dir = temp_dir
         self.shards = shards
         self.spill_records = spill_records
@@ -453,7 +527,7 @@ class LinkTranslations(beam.PTransform):
         prepared = articles | "FingerprintBands" >> beam.ParDo(
             _SummarizeAndSpill(self.settings, self.temp_dir, self.shards, self.spill_records)
         ).with_outputs(SUMMARIES, SPILLED, main="bands")
-        links = (prepared.bands, prepared[SUMMARIES]) | "Links" >> _Links(self.settings)
+        links = (prepared.bands, prepared[SUMMARIES]) | "Links" >> _Links(self.settings, self.shards)
         if self.temp_dir is None:
             keyed = articles | "KeyById" >> beam.Map(lambda article: (article["id"], article))
             return (
