@@ -13,9 +13,9 @@ import apache_beam as beam
 from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to, is_empty
 
-from transforms.common import RunSettings
+from transforms.common import DEAD_LETTER, ApplyToArticle, RunSettings
 from transforms.dates import ExtractDates
-from transforms.language import DetectLanguage
+from transforms.language import DetectLanguage, _detector
 from transforms.normalize import RepairEncoding
 from transforms.parse import ParseItems, candidate
 from transforms.read import ReadInputs, SourceFile
@@ -179,3 +179,48 @@ def test_summary_of_a_run_that_read_nothing(tmp_path: Path) -> None:
     summary = json.loads((tmp_path / "summary.json").read_text())
     assert (summary["items_read"], summary["articles_written"], summary["balanced"]) == (0, 0, True)
     assert sorted(path.name for path in tmp_path.iterdir()) == ["summary.json"]  # no temporary left
+
+
+class _ReleaseEveryBundle(ApplyToArticle):
+    RELEASE_FACTOR = 0
+    RELEASE_MIN_SECONDS = 0.0
+
+
+def test_a_long_bundle_releases_the_models_and_the_next_one_builds_them(settings: RunSettings) -> None:
+    builds: list[int] = []
+
+    def factory(run: RunSettings) -> Any:
+        detect = _detector(run)
+        builds.append(1)
+        return detect
+
+    items = [article(settings, ENGLISH), article(settings, FRENCH), article(settings, ENGLISH, key="again")]
+    # setup() builds, each bundle releases at its end, so the second and third build again.
+    for cls, expected_builds in ((_ReleaseEveryBundle, 3), (ApplyToArticle, 1)):
+        builds.clear()
+        fn = cls("language", settings, factory)
+        fn.setup()
+        results = []
+        for item in items:  # one bundle per article
+            fn.start_bundle()
+            results.extend(fn.process(item))
+            fn.finish_bundle()
+        # The detector of each bundle says the same: nothing of a bundle leaks into the next.
+        assert [r["language"]["code"] for r in results] == ["en", "fr", "en"]
+        assert len(builds) == expected_builds, cls.__name__
+        fn.teardown()
+
+
+def test_stages_that_release_their_models_give_the_same_articles(settings: RunSettings) -> None:
+    items = [article(settings, text, key=str(i)) for i, text in enumerate([ENGLISH, FRENCH] * 3)]
+    expected = [_detector(settings)(item)["language"]["code"] for item in items]
+    with TestPipeline() as p:
+        out = (
+            p
+            | beam.Create(items)
+            | beam.ParDo(_ReleaseEveryBundle("language", settings, _detector)).with_outputs(
+                DEAD_LETTER, main="articles"
+            )
+        )
+        assert_that(out.articles | beam.Map(lambda a: a["language"]["code"]), equal_to(expected))
+        assert_that(out[DEAD_LETTER], is_empty(), label="no dead letters")

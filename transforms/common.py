@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from importlib import metadata
@@ -193,7 +194,18 @@ class ApplyToArticle(StageDoFn):
 
     ``factory`` returns the per-article function; heavy objects (models,
     detectors) live in its closure, never in module globals.
+
+    A bundle long enough that building the function again costs at most 2 % of it
+    (``RELEASE_FACTOR`` times the build, ``RELEASE_MIN_SECONDS`` at least) releases the
+    function at its end, and the next bundle builds it again. A worker holds the stage's
+    models (the language profiles and word lists alone are over 100 MB) while it runs the
+    stages after it: in a batch run the verification of derived-from links, whose buffers
+    grow with the run, then fits in the memory the models gave back. Short bundles (a
+    streaming run's, a small batch's) keep the function: they would pay the build each time.
     """
+
+    RELEASE_FACTOR = 50
+    RELEASE_MIN_SECONDS = 10.0
 
     def __init__(
         self,
@@ -203,10 +215,29 @@ class ApplyToArticle(StageDoFn):
     ):
         super().__init__(stage, settings)
         self.factory = factory
+        self.released = Metrics.counter("newsbeam", f"{stage}_models_released")
         self._fn: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+        self._build_seconds = 0.0
+        self._bundle_started = 0.0
+
+    def _build(self) -> None:
+        started = time.perf_counter()
+        self._fn = self.factory(self.settings)
+        self._build_seconds = time.perf_counter() - started
 
     def setup(self) -> None:
-        self._fn = self.factory(self.settings)
+        self._build()
+
+    def start_bundle(self) -> None:
+        if self._fn is None:
+            self._build()
+        self._bundle_started = time.perf_counter()
+
+    def finish_bundle(self) -> None:
+        lasted = time.perf_counter() - self._bundle_started
+        if lasted >= max(self.RELEASE_MIN_SECONDS, self.RELEASE_FACTOR * self._build_seconds):
+            self._fn = None
+            self.released.inc()
 
     def apply(self, article: dict[str, Any]) -> dict[str, Any]:
         assert self._fn is not None, "setup() was not called"
