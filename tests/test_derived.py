@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from transforms import derived
 from transforms.derived import (
     LinkSettings,
     band_keys,
@@ -313,3 +314,38 @@ def test_two_assessed_articles_without_english_are_left_undecided() -> None:
     japanese = {**icelandic, "id": "ja", "language": "ja", "confidence": 0.3}
     assert orient(icelandic, japanese, settings) is None
     assert orient(icelandic, {**japanese, "language": "en"}, settings) == ("is", "ja")
+
+
+# --- glosses: a foreign name followed by its original spelling --------------------------------
+
+# The harbour story as a Chinese paper would print a translation of it (written for this test):
+# the names transcribed, their English spelling in parentheses after them.
+CHINESE = (
+    "埃尔斯登港（Port Elsden）港务局周一表示，北码头将关闭至三月底，工程师在装卸起重机下方的"
+    "混凝土支柱中发现了裂缝。港口负责人玛格丽特·奥耶拉兰（Margaret Oyelaran）说：“我们不会拿"
+    "在那里工作的人的安全冒险。”约240名码头工人已被调往南码头。该码头建于1987年，2009年最后一次"
+    "翻修，维修费用可能高达1400万英镑。"
+)
+
+
+def test_glosses_are_names_after_their_transcription() -> None:
+    assert derived.glosses(CHINESE) == [f"{skeleton('Port')} {skeleton('Elsden')}", "mrkr rrn"]
+    # An acronym in parentheses is no gloss, nor is a name glossed in its own script.
+    assert derived.glosses("世界卫生组织（WHO）和北约（NATO）。") == []
+    assert derived.glosses("The port chief, Margaret Oyelaran (Oyelaran), spoke.") == []
+
+
+def test_a_side_that_glosses_the_other_sides_names_is_the_translation() -> None:
+    settings = LinkSettings()
+    chinese = summarize(article("zh", CHINESE, language="zh", confidence=0.0))
+    english = summarize(article("en", ORIGINAL, confidence=0.3))  # the classifier is unsure
+    assert derived.copied_glosses(chinese, english) == 2 and derived.copied_glosses(english, chinese) == 0
+    assert orient(chinese, english, settings) == ("zh", "en")
+    assert orient(english, chinese, settings) == ("zh", "en")
+    # Not when the other side reads as a translation itself, nor when nobody read it (a
+    # Croatian translation of the same English story spells the names alike).
+    assert orient(chinese, {**english, "confidence": 0.6}, settings) is None
+    croatian = {**english, "id": "hr", "language": "hr", "assessed": False, "confidence": 0.0}
+    assert orient(chinese, croatian, settings) is None
+    # The style classifiers still come first.
+    assert orient(chinese, {**english, "confidence": 0.8}, settings) == ("en", "zh")
