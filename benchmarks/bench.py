@@ -517,7 +517,7 @@ def bench(n: int, pool: Sequence[tuple[str | None, str]], options: argparse.Name
         by_label: dict[str, Measure] = {}
         plan: list[tuple[str, list[str]]] = []
         for name in LOOPS:
-            if name == "hand-written" and options.no_hand:
+            if (name == "hand-written" and options.no_hand) or (name == "floor" and options.no_floor):
                 continue
             script = [sys.executable, "-m", "benchmarks.bench", "--loop", name, "--corpus", str(corpus)]
             plan.append((name, [*script, "--loop-output", str(work / f"{name}.avro")]))
@@ -582,6 +582,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--no-workers2", action="store_true", help="skip the two-worker pipeline run")
     parser.add_argument("--no-pipeline", action="store_true", help="only the reference loops")
     parser.add_argument("--no-hand", action="store_true", help="skip the hand-written loop (slow)")
+    parser.add_argument("--no-floor", action="store_true", help="skip the floor loop")
     parser.add_argument("--no-stages", action="store_true", help="skip the per-stage micro-benchmark")
     parser.add_argument("--keep", action="store_true", help="keep the temp directory")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")

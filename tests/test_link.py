@@ -15,30 +15,47 @@ from tests.test_derived import ORIGINAL, RUSSIAN, TRANSLATED, UNRELATED, article
 from transforms.derived import LinkSettings, band_keys, link_in_memory, minhash, summarize
 from transforms.link import (
     LinkTranslations,
-    bucket_pairs,
     bucket_words,
     compact_summary,
     expand_summary,
+    fresh_pairs,
     group_buckets,
     group_packs,
 )
 
 
-def test_oversized_buckets_are_skipped() -> None:
-    members = [{"id": str(i)} for i in range(5)]
-    assert len(list(bucket_pairs(0, members, LinkSettings()))) == 10
-    assert list(bucket_pairs(0, members, LinkSettings(max_bucket=4))) == []
-    assert list(bucket_pairs(0, [{"id": "a"}, {"id": "a"}], LinkSettings())) == []
+def sketch(*lanes: int) -> bytes:
+    return np.array(lanes, dtype="<u2").tobytes()
 
 
 def test_a_pair_is_taken_up_in_the_first_band_it_shares_only() -> None:
-    def member(name: str, sketch: list[int]) -> dict[str, Any]:
-        return {"id": name, "sketch": np.array(sketch, dtype=np.uint16)}
-
-    a, b = member("a", [1, 2, 3, 4, 5]), member("b", [9, 2, 3, 8, 5])
-    shared = [band for band in range(5) if a["sketch"][band] == b["sketch"][band]]
-    taken = [band for band in shared if list(bucket_pairs(band, [a, b], LinkSettings()))]
+    a, b = sketch(1, 2, 3, 4, 5), sketch(9, 2, 3, 8, 5)
+    shared = [band for band in range(5) if a[2 * band : 2 * band + 2] == b[2 * band : 2 * band + 2]]
+    taken = [band for band in shared if list(fresh_pairs(band, [a, b]))]
     assert shared == [1, 2, 4] and taken == [1]
+
+
+def test_earlier_bands_are_compared_lane_by_lane() -> None:
+    rng = np.random.default_rng(7)
+    # Few distinct values, so that lanes agree often; the extremes of a lane too.
+    lanes = rng.choice(np.array([0, 1, 0x7FFF, 0x8000, 0xFFFF], dtype=np.uint16), size=(40, 12))
+    sketches = [row.astype("<u2").tobytes() for row in lanes]
+    for band in range(12):
+        expected = [
+            (i, j)
+            for i in range(len(lanes))
+            for j in range(i + 1, len(lanes))
+            if not (lanes[i, :band] == lanes[j, :band]).any()
+        ]
+        assert list(fresh_pairs(band, sketches)) == expected, band
+
+
+def test_oversized_buckets_are_skipped(tmp_path: Path) -> None:
+    inputs = story_articles({"o": 1, "f": 1})
+    for max_bucket, linked in ((2, "o0"), (1, None)):  # every bucket of the pair has two members
+        p, pairs = run_link(inputs, tmp_path / f"t{max_bucket}", settings=LinkSettings(max_bucket=max_bucket))
+        assert_that(pairs, equal_to([("o0", None), ("f0", linked)]))
+        p.run().wait_until_finish()
 
 
 # --- the Beam transform ---------------------------------------------------------------------

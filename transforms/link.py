@@ -185,40 +185,42 @@ def expand_summary(compact: Compact) -> dict[str, Any]:
 # --- buckets, pairs, mutual best ----------------------------------------------------------
 
 
-def bucket_pairs(
-    band: int, members: Iterable[dict[str, Any]], settings: LinkSettings
-) -> Iterator[tuple[tuple[str, str], tuple[dict[str, Any], dict[str, Any]]]]:
-    """Every pair of distinct articles of a bucket of this band that share no earlier band,
-    keyed by their sorted ids: near-duplicates share most bands, and a pair taken up once per
-    shared band multiplied the work many times over (on the benchmark's news, 3 times).
+def sketch_bytes(packed: bytes) -> bytes:
+    """The sketch of a packed summary (``compact_summary``), 2 bytes a band, without reading the rest."""
+    (size,) = _FIELDS_LENGTH.unpack_from(packed)
+    return packed[_FIELDS_LENGTH.size + size :]
 
-    Earlier bands are compared on the members' ``sketch``: 16 bits of each band's word.
-    Two articles whose sketches agree in an earlier band they do not share (1 in 65,536 a
-    band) are not taken up here and so never: a pair sharing only its 40th band is lost
-    once in 1,600, a pair sharing some of its first bands (what true pairs do) far less
-    often; next to what LSH itself misses (a pair of similarity 0.2 has no shared band 4
-    times in 100), nothing.
 
-    >>> a = {"id": "a", "sketch": np.array([1, 2], dtype=np.uint16)}
-    >>> b = {"id": "b", "sketch": np.array([1, 2], dtype=np.uint16)}
-    >>> settings = LinkSettings()
-    >>> len(list(bucket_pairs(0, [a, b], settings))), list(bucket_pairs(1, [a, b], settings))
-    (1, [])
+def fresh_pairs(band: int, sketches: Sequence[bytes]) -> Iterator[tuple[int, int]]:
+    """The pairs (i < j) of a bucket of this band whose members share no earlier band: a pair
+    is taken up in the first band the two share only (near-duplicates share most bands, and a
+    pair taken up once per shared band multiplied the work, on the benchmark's news 3 times).
+
+    Earlier bands are compared on the members' sketches: 16 bits of each band's word (the
+    lanes of one integer: equal in some lane exactly when their XOR has a zero lane). Two
+    articles whose sketches agree in an earlier band they do not share (1 in 65,536 a band)
+    are not taken up here, and so never: a pair sharing only its 40th band is lost once in
+    1,600, a pair sharing some of its first bands (what true pairs do) far less often; next
+    to what LSH itself misses (a pair of similarity 0.2 has no shared band 4 times in 100),
+    nothing.
+
+    >>> def sketch(*lanes: int) -> bytes:
+    ...     return np.array(lanes, dtype="<u2").tobytes()
+    >>> a, b, c = sketch(1, 2, 3), sketch(9, 2, 3), sketch(1, 7, 3)
+    >>> [list(fresh_pairs(band, [a, b, c])) for band in range(3)]
+    [[(0, 1), (0, 2), (1, 2)], [(0, 1), (1, 2)], [(1, 2)]]
     """
-    unique = {m["id"]: m for m in members}
-    if len(unique) < 2 or len(unique) > settings.max_bucket:
+    if not band:
+        yield from itertools.combinations(range(len(sketches)), 2)
         return
-    for left, right in itertools.combinations(sorted(unique), 2):
-        a, b = unique[left], unique[right]
-        # Taken up here unless the two share an earlier band.
-        if (
-            band
-            and "sketch" in a
-            and "sketch" in b
-            and bool((a["sketch"][:band] == b["sketch"][:band]).any())
-        ):
-            continue
-        yield (left, right), (a, b)
+    width = 2 * band
+    low = int.from_bytes(b"\x01\x00" * band, "little")
+    high = low << 15
+    values = [int.from_bytes(sketch[:width], "little") for sketch in sketches]
+    for (i, x), (j, y) in itertools.combinations(enumerate(values), 2):
+        differ = x ^ y
+        if not (differ - low) & ~differ & high:  # no lane of the XOR is zero
+            yield i, j
 
 
 def _best_original(links: Iterable[tuple[float, str]]) -> tuple[float, str]:
@@ -250,7 +252,7 @@ def bucket_matches(
     ``(PARTNER, (id, (similarity, other id, other's language, other's confidence)))`` for each
     article and each verified partner it may choose; ``(MATCH, ((id, id), (similarity,
     direction)))`` for each verified pair (sorted ids; direction ``(translation, original)``
-    or None). A pair is taken up only in the first band the two share (``bucket_pairs``).
+    or None). A pair is taken up only in the first band the two share (``fresh_pairs``).
 
     Copies of one text under other ids (a feed's repeats, one wire story in several outlets)
     have summaries that differ only by id, and their pairs grow with the square of the copies.
@@ -263,31 +265,41 @@ def bucket_matches(
     groups: dict[bytes, list[str]] = {}
     for article_id, packed in compacts:
         groups.setdefault(packed, []).append(article_id)
-    members = {ids[0]: (packed, ids) for packed, ids in ((p, sorted(i)) for p, i in groups.items())}
-    reps = {rep: expand_summary((rep, packed)) for rep, (packed, _) in members.items()}
-    for rep, (packed, ids) in members.items():
-        # Copies share every band: their pairs are taken up in the first one only.
-        if len(ids) < 2 or band:
-            continue
-        judged = judge(reps[rep], expand_summary((ids[1], packed)), settings)
-        if judged is None:
-            continue
-        score, direction = judged
-        language, confidence = reps[rep]["language"], reps[rep]["confidence"]
-        yield PARTNER, (rep, (score, ids[1], language, confidence))
-        for other in ids[1:]:
-            yield PARTNER, (other, (score, rep, language, confidence))
-        yield MATCH, ((rep, ids[1]), (score, direction))
-    for (left, right), (a, b) in bucket_pairs(band, reps.values(), settings):
+    # Copy groups in the order of their smallest ids; summaries expanded only when judged.
+    members = sorted((sorted(ids), packed) for packed, ids in groups.items())
+    expanded: dict[int, dict[str, Any]] = {}
+
+    def summary(index: int) -> dict[str, Any]:
+        if index not in expanded:
+            ids, packed = members[index]
+            expanded[index] = expand_summary((ids[0], packed))
+        return expanded[index]
+
+    if not band:  # copies share every band: their pairs are taken up in the first one only
+        for index, (ids, packed) in enumerate(members):
+            if len(ids) < 2:
+                continue
+            rep = summary(index)
+            judged = judge(rep, expand_summary((ids[1], packed)), settings)
+            if judged is None:
+                continue
+            score, direction = judged
+            language, confidence = rep["language"], rep["confidence"]
+            yield PARTNER, (ids[0], (score, ids[1], language, confidence))
+            for other in ids[1:]:
+                yield PARTNER, (other, (score, ids[0], language, confidence))
+            yield MATCH, ((ids[0], ids[1]), (score, direction))
+    for i, j in fresh_pairs(band, [sketch_bytes(packed) for _, packed in members]):
+        a, b = summary(i), summary(j)
         judged = judge(a, b, settings)
         if judged is None:
             continue
         score, direction = judged
-        for member in members[left][1]:
-            yield PARTNER, (member, (score, right, b["language"], b["confidence"]))
-        for member in members[right][1]:
-            yield PARTNER, (member, (score, left, a["language"], a["confidence"]))
-        yield MATCH, ((left, right), (score, direction))
+        for member in members[i][0]:
+            yield PARTNER, (member, (score, b["id"], b["language"], b["confidence"]))
+        for member in members[j][0]:
+            yield PARTNER, (member, (score, a["id"], a["language"], a["confidence"]))
+        yield MATCH, ((a["id"], b["id"]), (score, direction))
 
 
 class BestPartners(beam.CombineFn):
