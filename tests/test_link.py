@@ -12,8 +12,9 @@ from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 
 from tests.test_derived import ORIGINAL, RUSSIAN, TRANSLATED, UNRELATED, article
-from transforms.derived import LinkSettings, band_keys, link_in_memory, minhash, summarize
+from transforms.derived import LinkSettings, band_keys, best_per_language, link_in_memory, minhash, summarize
 from transforms.link import (
+    BestPartners,
     LinkTranslations,
     bucket_words,
     compact_summary,
@@ -181,3 +182,25 @@ def test_group_buckets_are_the_shared_bands_of_every_pack(shards: int) -> None:
         for members in ([5, 6, 8] if band % 2 else [5, 6], *([] if band % 2 else [[7, 8]]))
     )
     assert buckets == expected
+
+
+def test_best_partners_whatever_the_order_and_split() -> None:
+    partners = [
+        (0.4, "b", "ru", 0.1),
+        (0.6, "c", "ru", 0.2),
+        (0.3, "d", "zh", 0.0),
+        (0.6, "a", "ru", 0.2),
+        (0.6, "e", "ru", 0.05),
+        (0.3, "c", "zh", 0.0),
+    ]
+    expected = sorted(chosen[1] for chosen in best_per_language(partners).values())
+    assert expected == ["c", "e"]
+    combine = BestPartners()
+    for order in (partners, partners[::-1], partners[2:] + partners[:2]):
+        halves = []
+        for half in (order[:3], order[3:]):
+            accumulator = combine.create_accumulator()
+            for partner in half:
+                accumulator = combine.add_input(accumulator, partner)
+            halves.append(accumulator)
+        assert combine.extract_output(combine.merge_accumulators(halves)) == expected

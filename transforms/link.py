@@ -312,7 +312,15 @@ class BestPartners(beam.CombineFn):
     def add_input(
         self, best: dict[Any, tuple[Any, ...]], partner: tuple[Any, ...]
     ) -> dict[Any, tuple[Any, ...]]:
-        return self.merge_accumulators([best, best_per_language([partner])])
+        # Called for every partner of every article: only the partner's language is weighed.
+        score, other, language, *rest = partner
+        current = best.get(language)
+        if current is None:
+            best[language] = (score, other, *rest)
+        else:
+            contest = [(current[0], current[1], language, *current[2:]), partner]
+            best[language] = best_per_language(contest)[language]
+        return best
 
     def merge_accumulators(
         self, accumulators: Iterable[dict[Any, tuple[Any, ...]]]
