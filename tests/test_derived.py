@@ -349,3 +349,25 @@ def test_a_side_that_glosses_the_other_sides_names_is_the_translation() -> None:
     assert orient(chinese, croatian, settings) is None
     # The style classifiers still come first.
     assert orient(chinese, {**english, "confidence": 0.8}, settings) == ("en", "zh")
+
+
+def test_unmatched_katakana_words_do_not_count_against_containment() -> None:
+    # A Japanese article much smaller in fingerprints than its English partner: 4 of its 9
+    # fingerprints are shared, and the other 5 come from katakana loanwords (コロナウイルス,
+    # リモート), whose English is a lower-case word.
+    settings = LinkSettings()
+    big = [f"p:n{i:02d}x" for i in range(30)]
+    english = {**summarize(article("en", "x")), "fingerprints": big}
+    loanwords = ["p:krnr", "p:rmd", "p:dkdr", "p:bndm", "p:sbs"]
+    japanese = {
+        **english,
+        "id": "ja",
+        "language": "ja",
+        "fingerprints": [big[2], big[5], big[9], big[14], *loanwords],
+        "loose": [],
+    }
+    assert match(english, japanese, settings) is None  # 4 of 9: under half the smaller side
+    japanese["loose"] = loanwords
+    assert match(english, japanese, settings) is not None
+    assert match(english, {**japanese, "language": "en"}, settings) is None  # one language: no
+    assert derived.katakana_keys("リモート勤務とコロナウイルス") == ["p:rmd", "p:krnr"]

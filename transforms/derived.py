@@ -114,6 +114,8 @@ _NAME = re.compile(
     )
 )
 _KATAKANA_RUN = re.compile(r"[\u30a1-\u30fa\u30fc]{2,}")
+#: Any katakana, full or half width (NFKC makes the half-width forms full width).
+_ANY_KATAKANA = re.compile(r"[\u30a1-\u30fa\uff66-\uff9d]")
 _CJK_DATE = re.compile(r"(\d{1,2})\s*月(?:\s*(\d{1,2})\s*日)?")
 _DAY_BEFORE = re.compile(r"(?<!\d)(\d{1,2})\.?\s?$")
 _DAY_AFTER = re.compile(r"^\.?\s?(\d{1,2})(?!\d)")
@@ -345,6 +347,21 @@ def fingerprints(text: str, max_chars: int = 20_000) -> frozenset[str]:
     return frozenset(ordered_fingerprints(text, max_chars))
 
 
+def katakana_keys(text: str, max_chars: int = 20_000) -> list[str]:
+    """The name fingerprints that come from katakana words (foreign names, but also
+    loanwords: see ``_firm_size``), in order of first appearance; none for most texts.
+
+    >>> katakana_keys("バイデン大統領はコロナウイルス対策を発表した。"), katakana_keys("Biden spoke.")
+    (['p:bdn', 'p:krnr'], [])
+    """
+    text = text[:max_chars]
+    if not _ANY_KATAKANA.search(text):
+        return []
+    text = unicodedata.normalize("NFKC", text)
+    keys = (skeleton(match.group()) for match in _KATAKANA_RUN.finditer(text))
+    return list(dict.fromkeys("p:" + key for key in keys if len(key) >= 3))
+
+
 # --- glosses: a name followed by its spelling in another script --------------------------
 
 #: Letters of scripts other than Latin (Greek, Cyrillic, Hebrew, Arabic, Devanagari, Thai,
@@ -560,6 +577,7 @@ def summarize(article: dict[str, Any]) -> dict[str, Any]:
         "assessed": assessed,
         "fingerprints": ordered_fingerprints(text),
         "glosses": glosses(text),
+        "loose": katakana_keys(text),
     }
 
 
@@ -597,6 +615,24 @@ def ordered_shared(a: Sequence[str], b: Sequence[str]) -> int:
 _YEAR_OR_MONTH = re.compile(r"m:|n:(?:1[89]|20)\d\d$")
 
 
+def _firm_size(a: dict[str, Any], b: dict[str, Any]) -> int:
+    """How many distinct fingerprints ``a`` has, its katakana words that ``b`` lacks left out
+    (``loose``): a katakana word is a foreign name or a loanword (コロナウイルス, リモート),
+    and a loanword's English is a lower-case word, no fingerprint, so its absence on the
+    other side says nothing against the match.
+
+    >>> _firm_size({"fingerprints": ["p:krnr", "p:bdn", "n:46"], "loose": ["p:krnr", "p:bdn"]},
+    ...            {"fingerprints": ["p:bdn", "n:46"]})
+    2
+    """
+    prints = set(a["fingerprints"])
+    loose = a.get("loose")
+    if not loose:
+        return len(prints)
+    other = set(b["fingerprints"])
+    return len(prints) - sum(1 for key in loose if key in prints and key not in other)
+
+
 def match(a: dict[str, Any], b: dict[str, Any], settings: LinkSettings) -> float | None:
     """The similarity of two summaries when they tell the same story, else None (direction aside)."""
     if min(len(a["fingerprints"]), len(b["fingerprints"])) < settings.min_fingerprints:
@@ -609,7 +645,7 @@ def match(a: dict[str, Any], b: dict[str, Any], settings: LinkSettings) -> float
         # Across languages one side may find far fewer fingerprints (names in kanji have
         # no transliteration): most of the smaller set in the larger one, with more
         # specific fingerprints in order, still tells the same story.
-        smaller = min(len(set(a["fingerprints"])), len(set(b["fingerprints"])))
+        smaller = min(_firm_size(a, b), _firm_size(b, a))
         if one_language or shared < settings.min_containment * smaller:
             return None
         contained = True
