@@ -10,8 +10,10 @@ is ``transforms.link``). Every candidate pair is verified on the exact
 fingerprints (Jaccard similarity, and enough of them in the same order on both
 sides: a translation keeps the order of its facts), each article keeps only its
 most similar verified partner per language (``mutual_best``), and the
-translation evidence of both articles decides which one is the original; when it
-cannot, no link is made.
+translation evidence of both articles decides which one is the original (the
+style classifiers' verdicts first; when they cannot tell, names one side glosses
+the way the other spells them, a translator's habit: ``glosses``); when nothing
+can, no link is made.
 
     pytest tests/test_derived.py
 """
