@@ -30,12 +30,10 @@ from apache_beam.options.pipeline_options import (
 from apache_beam.runners.runner import PipelineState
 
 from pipelines.options import IngestOptions
-from transforms.common import RunSettings, pipeline_version, run_stage
-from transforms.dates import ExtractDates
+from transforms.common import RunSettings, pipeline_version
+from transforms.enrich import enrich_articles
 from transforms.fetch import FEED_REPORT, FetchFeeds, FetchSettings, is_feed_url, read_feed_list
-from transforms.language import DetectLanguage
 from transforms.link import LinkTranslations
-from transforms.normalize import RepairEncoding
 from transforms.parse import ParseItems
 from transforms.read import ReadInputs
 from transforms.state import (
@@ -50,8 +48,6 @@ from transforms.state import (
     run_output,
     uncommitted_runs,
 )
-from transforms.translation import DetectTranslation
-from transforms.validate import record_checker
 from transforms.write import (
     ARTICLES_PREFIX,
     DEAD_LETTERS_PREFIX,
@@ -218,22 +214,10 @@ def build_pipeline(
     # DirectRunner in memory). The workers share the work through ReadInputs, which spreads
     # files and ranges of large JSON Lines files, and LinkTranslations, which spreads the
     # temporary files it keeps the articles in.
-    repaired, repair_failures = new | "RepairEncoding" >> RepairEncoding(settings)
-    detected, language_failures = repaired | "DetectLanguage" >> DetectLanguage(settings)
-    assessed, translation_failures = detected | "DetectTranslation" >> DetectTranslation(settings)
-    linked = assessed | "LinkTranslations" >> LinkTranslations(temp_dir=link_temp_dir(output))
-    dated, date_failures = linked | "ExtractDates" >> ExtractDates(settings)
-    articles, invalid = run_stage(dated, "ValidateRecords", "write", settings, record_checker)
-
-    dead_letters = (
-        *early_dead,
-        parsed.dead_letter,
-        repair_failures,
-        language_failures,
-        translation_failures,
-        date_failures,
-        invalid,
-    ) | "GatherDeadLetters" >> beam.Flatten()
+    articles, stage_failures = enrich_articles(
+        new, settings, LinkTranslations(temp_dir=link_temp_dir(output))
+    )
+    dead_letters = (*early_dead, parsed.dead_letter, *stage_failures) | "GatherDeadLetters" >> beam.Flatten()
 
     written = articles | "WriteArticles" >> WriteArticles(output)
     written_dead = dead_letters | "WriteDeadLetters" >> WriteDeadLetters(output)

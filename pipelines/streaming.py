@@ -26,12 +26,10 @@ from apache_beam.io.filesystems import FileSystems
 from apache_beam.options.pipeline_options import PipelineOptions
 from apache_beam.runners.runner import PipelineState
 
-from transforms.common import DEAD_LETTER, RunSettings, run_stage
-from transforms.dates import ExtractDates
+from transforms.common import DEAD_LETTER, RunSettings
+from transforms.enrich import enrich_articles
 from transforms.fetch import FetchSettings
-from transforms.language import DetectLanguage
 from transforms.link import LinkTranslations
-from transforms.normalize import RepairEncoding
 from transforms.parse import ParseItems
 from transforms.stream import (
     FEED_URLS,
@@ -43,8 +41,6 @@ from transforms.stream import (
     StreamSettings,
     WatchFiles,
 )
-from transforms.translation import DetectTranslation
-from transforms.validate import record_checker
 from transforms.windowed_write import (
     SummarizeWindows,
     WriteWindowedArticles,
@@ -130,23 +126,11 @@ def build_streaming_pipeline(
         | "StampEventTime" >> StampEventTime(stream.allowed_lateness)
         | "WindowArticles" >> window
     )
-    repaired, repair_failures = fresh | "RepairEncoding" >> RepairEncoding(settings)
-    detected, language_failures = repaired | "DetectLanguage" >> DetectLanguage(settings)
-    assessed, translation_failures = detected | "DetectTranslation" >> DetectTranslation(settings)
     # Translations are linked to originals within a window (its GroupByKeys group per window).
-    linked = assessed | "LinkTranslations" >> LinkTranslations()
-    dated, date_failures = linked | "ExtractDates" >> ExtractDates(settings)
-    articles, invalid = run_stage(dated, "ValidateRecords", "write", settings, record_checker)
+    articles, stage_failures = enrich_articles(fresh, settings, LinkTranslations())
 
     early_dead = dead | "GatherSourceDeadLetters" >> beam.Flatten() | "WindowDeadLetters" >> window
-    dead_letters = (
-        early_dead,
-        repair_failures,
-        language_failures,
-        translation_failures,
-        date_failures,
-        invalid,
-    ) | "GatherDeadLetters" >> beam.Flatten()
+    dead_letters = (early_dead, *stage_failures) | "GatherDeadLetters" >> beam.Flatten()
     _ = articles | "WriteArticles" >> WriteWindowedArticles(output)
     _ = dead_letters | "WriteDeadLetters" >> WriteWindowedDeadLetters(output)
     _ = (articles, dead_letters) | "SummarizeRun" >> SummarizeWindows(output, dict(run_info or {}))
