@@ -135,9 +135,17 @@ def test_empty_input(batch: bool, tmp_path: Path) -> None:
         assert_that(out, equal_to([]))
 
 
+def test_bucket_words_are_the_upper_half_of_the_band_keys() -> None:
+    signature = minhash(["n:10", "p:abc", "m:3"], LinkSettings().coefficients())
+    keys = band_keys(signature, 2)
+    assert [f"{word:08x}" for word in bucket_words(signature, 2).tolist()] == [
+        key.partition(":")[2][:8] for key in keys
+    ]
+
+
 def test_summaries_survive_their_compact_form() -> None:
     summary = summarize(article("original", ORIGINAL, confidence=0.1, language="ru"))
-    words = bucket_words(band_keys(minhash(summary["fingerprints"], LinkSettings().coefficients()), 2))
+    words = bucket_words(minhash(summary["fingerprints"], LinkSettings().coefficients()), 2)
     assert len(words) == LinkSettings().bands
 
     def round_trip(s: dict[str, Any]) -> dict[str, Any]:
@@ -158,7 +166,7 @@ def test_group_buckets_are_the_shared_bands_of_every_pack(shards: int) -> None:
     settings = LinkSettings()
 
     def words_of(tokens: list[str]) -> np.ndarray:
-        return bucket_words(band_keys(minhash(tokens, settings.coefficients()), settings.rows))
+        return bucket_words(minhash(tokens, settings.coefficients()), settings.rows)
 
     story, other = words_of(["n:10", "n:20", "p:abc", "p:xyz", "m:3"]), words_of(["n:99", "p:qqq"])
     near = story.copy()

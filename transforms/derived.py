@@ -534,19 +534,17 @@ def minhash(tokens: Iterable[str], coefficients: Sequence[tuple[int, int]]) -> t
 _MIX = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB))
 
 
-def band_keys(signature: Sequence[int], rows: int) -> list[str]:
-    """One key per band: the band's index and a 64-bit digest of its rows (a multiply-xor
-    mix of the band's values, computed for all bands at once).
+def band_digests(signature: Sequence[int], rows: int) -> np.ndarray:
+    """A 64-bit digest of each band's rows (a multiply-xor mix of the band's values and its
+    index, computed for all bands at once), as uint64 in band order.
 
-    >>> band_keys([1, 2, 3, 4], 2) == band_keys([1, 2, 3, 4], 2), len(band_keys([1, 2, 3, 4], 2))
-    (True, 2)
-    >>> band_keys([1, 2], 2)[0] != band_keys([2, 1], 2)[0]
+    >>> band_digests([1, 2, 3, 4], 2).tolist() == band_digests([1, 2, 3, 4], 2).tolist()
     True
+    >>> band_digests([1, 2], 2)[0] != band_digests([2, 1], 2)[0], band_digests([1, 2, 3], 2).shape
+    (np.True_, (1,))
     """
     bands = len(signature) // rows
-    if not bands:
-        return []
-    values = np.array(signature[: bands * rows], dtype=np.uint64).reshape(bands, rows)
+    values = np.asarray(signature[: bands * rows], dtype=np.uint64).reshape(bands, rows)
     with np.errstate(over="ignore"):
         digest = np.arange(bands, dtype=np.uint64) * _MIX[0]
         for row in range(rows):
@@ -554,7 +552,18 @@ def band_keys(signature: Sequence[int], rows: int) -> list[str]:
             digest ^= digest >> np.uint64(31)
         digest = (digest ^ (digest >> np.uint64(29))) * _MIX[2]
         digest ^= digest >> np.uint64(32)
-    return [f"{band}:{value:016x}" for band, value in enumerate(digest.tolist())]
+    return digest
+
+
+def band_keys(signature: Sequence[int], rows: int) -> list[str]:
+    """One key per band: the band's index and its digest (``band_digests``) in hex.
+
+    >>> band_keys([1, 2, 3, 4], 2) == band_keys([1, 2, 3, 4], 2), len(band_keys([1, 2, 3, 4], 2))
+    (True, 2)
+    >>> band_keys([1, 2], 2)[0] != band_keys([2, 1], 2)[0]
+    True
+    """
+    return [f"{band}:{value:016x}" for band, value in enumerate(band_digests(signature, rows).tolist())]
 
 
 # --- summaries, verification and direction ----------------------------------------------

@@ -39,7 +39,14 @@ from apache_beam.metrics import Metrics
 from apache_beam.transforms.window import GlobalWindows
 from apache_beam.utils.windowed_value import WindowedValue
 
-from transforms.derived import LinkSettings, band_keys, best_per_language, judge, minhash, summarize
+from transforms.derived import (
+    LinkSettings,
+    band_digests,
+    best_per_language,
+    judge,
+    minhash,
+    summarize,
+)
 
 # --- compact band entries and summaries ----------------------------------------------------
 
@@ -82,14 +89,14 @@ def group_dtype(group: int, shards: int, bands: int) -> np.dtype:
     return np.dtype([("key", "<u8"), ("words", "<u4", (len(group_bands(group, shards, bands)),))])
 
 
-def bucket_words(keys: Sequence[str]) -> np.ndarray:
-    """Band keys ``"<band>:<16 hex digits>"`` (``derived.band_keys``), in band order -> each
-    band's 32-bit bucket word (the digest's upper half).
+def bucket_words(signature: Sequence[int], rows: int) -> np.ndarray:
+    """A MinHash signature -> each band's 32-bit bucket word: the upper half of the band's
+    digest (``derived.band_digests``, the digest ``derived.band_keys`` spells in hex).
 
-    >>> bucket_words(["0:00000001000000ff", "1:fedcba9876543210"]).tolist()
-    [1, 4275878552]
+    >>> bucket_words([1, 2, 3, 4], 2).dtype, len(bucket_words([1, 2, 3, 4], 2))
+    (dtype('uint32'), 2)
     """
-    return np.array([int(key[key.index(":") + 1 :][:8], 16) for key in keys], dtype=np.uint32)
+    return (band_digests(signature, rows) >> np.uint64(32)).astype(np.uint32)
 
 
 def group_packs(keys: np.ndarray, words: np.ndarray, shards: int) -> Iterator[tuple[int, bytes]]:
@@ -429,7 +436,7 @@ class _SummarizeAndSpill(beam.DoFn):
         if len(summary["fingerprints"]) < self.settings.min_fingerprints:
             return
         signature = minhash(summary["fingerprints"], self._coefficients)
-        words = bucket_words(band_keys(signature, self.settings.rows))
+        words = bucket_words(signature, self.settings.rows)
         key = id_key(summary["id"])
         yield pvalue.TaggedOutput(SUMMARIES, (key, compact_summary(summary, words)))
         keys, waiting = self._waiting.setdefault(window, ([], []))
