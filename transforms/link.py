@@ -198,35 +198,61 @@ def sketch_bytes(packed: bytes) -> bytes:
     return packed[_FIELDS_LENGTH.size + size :]
 
 
-def fresh_pairs(band: int, sketches: Sequence[bytes]) -> Iterator[tuple[int, int]]:
-    """The pairs (i < j) of a bucket of this band whose members share no earlier band: a pair
-    is taken up in the first band the two share only (near-duplicates share most bands, and a
-    pair taken up once per shared band multiplied the work, on the benchmark's news 3 times).
+def first_band(first: int, other: int, bands: int) -> int:
+    """Where a pair's order of the bands starts, from the first lanes of the two sketches.
 
-    Earlier bands are compared on the members' sketches: 16 bits of each band's word (the
-    lanes of one integer: equal in some lane exactly when their XOR has a zero lane). Two
-    articles whose sketches agree in an earlier band they do not share (1 in 65,536 a band)
-    are not taken up here, and so never: a pair sharing only its 40th band is lost once in
-    1,600, a pair sharing some of its first bands (what true pairs do) far less often; next
-    to what LSH itself misses (a pair of similarity 0.2 has no shared band 4 times in 100),
-    nothing.
+    A pair is taken up in the first band it shares in its own order of the bands: in one order
+    for all, the first band would take up nearly every pair of similar articles (they share it
+    with a probability of their similarity squared), the costly ones to verify, and its group
+    would be a hot key of the shuffle. Symmetric in the two; copies of one text (equal
+    sketches) start at a band their sketch picks.
+
+    >>> first_band(7, 9, 80) == first_band(9, 7, 80)
+    True
+    >>> sorted({first_band(v, v, 80) for v in range(4000)}) == list(range(80))
+    True
+    """
+    return ((first + other) * 0x9E3779B1 >> 16) % bands
+
+
+def fresh_pairs(band: int, sketches: Sequence[bytes]) -> Iterator[tuple[int, int]]:
+    """The pairs (i < j) of a bucket of this band that share no band before it in their own
+    order of the bands (``first_band``, then round): each pair is taken up in one band only,
+    where near-duplicates share most bands (a pair taken up once per shared band multiplied
+    the work, on the benchmark's news 3 times).
+
+    Bands are compared on the members' sketches: 16 bits of each band's word (the lanes of
+    one integer: equal in some lane exactly when their XOR has a zero lane). Two articles
+    whose sketches agree in a band before this one that they do not share (1 in 65,536 a
+    band) are not taken up here, and so never: a pair sharing one band only is lost at most
+    once in 830 (about once in 1,600 on average), a pair sharing several (what true pairs do)
+    far less often; next to what LSH itself misses (a pair of similarity 0.2 has no shared
+    band 4 times in 100), nothing.
 
     >>> def sketch(*lanes: int) -> bytes:
     ...     return np.array(lanes, dtype="<u2").tobytes()
-    >>> a, b, c = sketch(1, 2, 3), sketch(9, 2, 3), sketch(1, 7, 3)
-    >>> [list(fresh_pairs(band, [a, b, c])) for band in range(3)]
-    [[(0, 1), (0, 2), (1, 2)], [(0, 1), (1, 2)], [(1, 2)]]
+    >>> a, b = sketch(1, 2, 3), sketch(9, 2, 3)  # they share bands 1 and 2
+    >>> start = first_band(1, 9, 3)
+    >>> [band for band in (1, 2) if list(fresh_pairs(band, [a, b]))] == [2 if start == 2 else 1]
+    True
     """
-    if not band:
-        yield from itertools.combinations(range(len(sketches)), 2)
+    if not sketches:
         return
-    width = 2 * band
-    low = int.from_bytes(b"\x01\x00" * band, "little")
-    high = low << 15
-    values = [int.from_bytes(sketch[:width], "little") for sketch in sketches]
+    bands = len(sketches[0]) // 2
+    values = [int.from_bytes(sketch, "little") for sketch in sketches]
+    ones = int.from_bytes(b"\x01\x00" * bands, "little")  # the low bit of every lane
     for (i, x), (j, y) in itertools.combinations(enumerate(values), 2):
+        start = first_band(x & 0xFFFF, y & 0xFFFF, bands)
+        before = (band - start) % bands  # bands before this one in the pair's order
+        if not before:
+            yield i, j
+            continue
         differ = x ^ y
-        if not (differ - low) & ~differ & high:  # no lane of the XOR is zero
+        # The lanes from ``start`` on, then those before it: the pair's order.
+        rotated = (differ >> (16 * start)) | ((differ & ((1 << (16 * start)) - 1)) << (16 * (bands - start)))
+        mask = (1 << (16 * before)) - 1
+        window, low = rotated & mask, ones & mask
+        if not (window - low) & ~window & (low << 15):  # no lane of the XOR is zero
             yield i, j
 
 
@@ -282,21 +308,23 @@ def bucket_matches(
             expanded[index] = expand_summary((ids[0], packed))
         return expanded[index]
 
-    if not band:  # copies share every band: their pairs are taken up in the first one only
-        for index, (ids, packed) in enumerate(members):
-            if len(ids) < 2:
-                continue
-            rep = summary(index)
-            judged = judge(rep, expand_summary((ids[1], packed)), settings)
-            if judged is None:
-                continue
-            score, direction = judged
-            language, confidence = rep["language"], rep["confidence"]
-            yield PARTNER, (ids[0], (score, ids[1], language, confidence))
-            for other in ids[1:]:
-                yield PARTNER, (other, (score, ids[0], language, confidence))
-            yield MATCH, ((ids[0], ids[1]), (score, direction))
-    for i, j in fresh_pairs(band, [sketch_bytes(packed) for _, packed in members]):
+    sketches = [sketch_bytes(packed) for _, packed in members]
+    for index, (ids, packed) in enumerate(members):
+        # Copies share every band: they are judged in the first of their order (``first_band``).
+        first = int.from_bytes(sketches[index][:2], "little")
+        if len(ids) < 2 or first_band(first, first, len(sketches[index]) // 2) != band:
+            continue
+        rep = summary(index)
+        judged = judge(rep, expand_summary((ids[1], packed)), settings)
+        if judged is None:
+            continue
+        score, direction = judged
+        language, confidence = rep["language"], rep["confidence"]
+        yield PARTNER, (ids[0], (score, ids[1], language, confidence))
+        for other in ids[1:]:
+            yield PARTNER, (other, (score, ids[0], language, confidence))
+        yield MATCH, ((ids[0], ids[1]), (score, direction))
+    for i, j in fresh_pairs(band, sketches):
         a, b = summary(i), summary(j)
         judged = judge(a, b, settings)
         if judged is None:
