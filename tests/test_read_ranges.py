@@ -6,6 +6,7 @@ pytest tests/test_read_ranges.py
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 import random
@@ -59,7 +60,6 @@ def test_small_compressed_or_legacy_files_are_read_whole(tmp_path: Path) -> None
     utf8.write_bytes(_lines(50))
     size = utf8.stat().st_size
     assert split_file(str(utf8), size, 10**6, split_bytes=size) == [FileRange(str(utf8), size)]
-    assert split_file(str(utf8), size, size - 1, split_bytes=64) == [FileRange(str(utf8), size)]
     parts = split_file(str(utf8), size, 10**6, split_bytes=64)
     assert len(parts) > 1
     assert b"".join(read_range(p.path, p.start, p.end, 1) for p in parts if p.end) == utf8.read_bytes()
@@ -83,3 +83,29 @@ def test_split_read_parses_like_a_whole_read(tmp_path: Path, settings: RunSettin
             )
             assert_that(entries, equal_to(expected), label=f"articles {label}")
             assert_that(dead, equal_to([(None, "line 78")]), label=f"dead letters {label}")
+
+
+def test_a_json_lines_file_over_the_cap_is_read_in_ranges_each_capped(
+    tmp_path: Path, settings: RunSettings
+) -> None:
+    rows = _lines(200).decode().splitlines()
+    rows[120] = json.dumps({"id": "huge", "text": "harbour " * 400})  # line 121: 3.2 KB
+    path = tmp_path / "archive.jsonl"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    capped = dataclasses.replace(settings, max_bytes=2_000)
+    assert path.stat().st_size > 10 * capped.max_bytes
+    parts = split_file(str(path), path.stat().st_size, capped.max_bytes, split_bytes=500)
+    # Every byte in one range, and the long line alone in its own.
+    assert [(p.start, p.end) for p in parts] == sorted((p.start, p.end) for p in parts)
+    assert all(a.end == b.start for a, b in itertools.pairwise(parts)) and parts[-1].end == parts[-1].size
+    assert [p.first_line for p in parts if p.end - p.start > capped.max_bytes] == [121]
+    with TestPipeline() as p:
+        read = p | ReadInputs([str(path)], capped, split_bytes=500)
+        parsed = read.files | ParseItems(capped)
+        ids = parsed.articles | "Ids" >> beam.Map(lambda a: a["source"]["entry_id"])
+        refused = read.dead_letter | "Refused" >> beam.Map(
+            lambda d: (d["stage"], d["error_type"], d["error_message"].split(" is ")[0])
+        )
+        assert_that(refused, equal_to([("read", "FileTooLarge", "line 121")]), label="refused")
+        expected = [json.loads(row)["id"] for row in rows[:120] + rows[121:]]
+        assert_that(ids, equal_to(expected), label="every other line")

@@ -167,15 +167,17 @@ def load_file(path: str, size: int | None, max_bytes: int) -> bytes:
     return data
 
 
-def splittable(path: str, size: int | None, max_bytes: int, split_bytes: int = SPLIT_BYTES) -> bool:
-    """Only uncompressed JSON Lines files (parsed line by line) larger than a range are split.
+def splittable(path: str, size: int | None, split_bytes: int = SPLIT_BYTES) -> bool:
+    """Only uncompressed JSON Lines files (parsed line by line) larger than a range are split,
+    whatever their size: a range of lines is all a worker holds of one (``--max_bytes`` caps
+    each range, not the file).
 
-    >>> splittable("/d/a.jsonl", 10 << 20, 50 << 20), splittable("/d/a.jsonl.gz", 10 << 20, 50 << 20)
+    >>> splittable("/d/a.jsonl", 10 << 20), splittable("/d/a.jsonl.gz", 10 << 20)
     (True, False)
-    >>> splittable("/d/a.jsonl", 1000, 50 << 20), splittable("/d/a.xml", 10 << 20, 50 << 20)
-    (False, False)
+    >>> splittable("/d/a.jsonl", 1000), splittable("/d/a.xml", 10 << 20), splittable("/d/a.jsonl", 5 << 30)
+    (False, False, True)
     """
-    return path.lower().endswith(_SPLIT_EXTENSIONS) and size is not None and split_bytes < size <= max_bytes
+    return path.lower().endswith(_SPLIT_EXTENSIONS) and size is not None and split_bytes < size
 
 
 def plan_ranges(blocks: Iterable[bytes], split_bytes: int = SPLIT_BYTES) -> list[tuple[int, int, int]] | None:
@@ -232,17 +234,39 @@ def _blocks(path: str) -> Iterator[bytes]:
 def split_file(
     path: str, size: int | None, max_bytes: int, split_bytes: int = SPLIT_BYTES
 ) -> list[FileRange]:
-    """A file as the ranges it is read in: itself, unless it is a large JSON Lines file of clean UTF-8."""
+    """A file as the ranges it is read in: itself, unless it is a large JSON Lines file of clean
+    UTF-8. A line longer than ``max_bytes`` gets a range of its own, which the reader refuses
+    (the lines around it are read)."""
     whole = [FileRange(path, size)]
-    if not splittable(path, size, max_bytes, split_bytes):
+    if not splittable(path, size, split_bytes):
         return whole
+    split = min(split_bytes, max_bytes)
     try:
-        planned = plan_ranges(_blocks(path), split_bytes)
+        planned = plan_ranges(_blocks(path), split)
+        if not planned or len(planned) < 2:
+            return whole
+        ranges = []
+        for start, end, line in planned:
+            if end - start > max_bytes:
+                ranges.extend(_isolate_long_line(path, start, end, line, split))
+            else:
+                ranges.append((start, end, line))
     except OSError:  # read again, whole, by ReadFileFn: its error becomes the dead letter
         return whole
-    if not planned or len(planned) < 2:
-        return whole
-    return [FileRange(path, size, start, end, line) for start, end, line in planned]
+    return [FileRange(path, size, start, end, line) for start, end, line in ranges]
+
+
+def _isolate_long_line(path: str, start: int, end: int, line: int, split: int) -> list[tuple[int, int, int]]:
+    """A planned range over the cap -> the lines before its last line, and that line (the one
+    that crossed the range's size: those before it are shorter than the range)."""
+    with FileSystems.open(path, compression_type=CompressionTypes.UNCOMPRESSED) as handle:
+        handle.seek(start)
+        head = handle.read(split)
+    before = head.rfind(b"\n")
+    if before < 0:
+        return [(start, end, line)]
+    long_start = start + before + 1
+    return [(start, long_start, line), (long_start, end, line + head.count(b"\n", 0, before + 1))]
 
 
 def read_range(path: str, start: int, end: int, first_line: int) -> bytes:
@@ -299,6 +323,11 @@ class ReadFileFn(beam.DoFn):
     def _read_range(self, part: FileRange) -> Iterator[Any]:
         assert part.end is not None
         try:
+            if part.end - part.start > self.settings.max_bytes:  # one line (split_file)
+                raise FileTooLarge(
+                    f"line {part.first_line} is {part.end - part.start} bytes, over the cap of "
+                    f"{self.settings.max_bytes} bytes (--max_bytes)"
+                )
             data = read_range(part.path, part.start, part.end, part.first_line)
         except Exception as error:  # the file went away or changed between planning and reading
             yield pvalue.TaggedOutput(
