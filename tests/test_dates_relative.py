@@ -384,3 +384,48 @@ def test_a_plan_or_commitment_points_ahead(text: str, value: str) -> None:
 )
 def test_planning_for_an_event_points_ahead(text: str, value: str) -> None:
     assert _values(text)[-1][1] == value
+
+
+@pytest.mark.parametrize(
+    ("text", "anchor", "value"),
+    [
+        # a past participle right before the time is the event's: "issued July 1" is gone by
+        # although a "will" follows; "was founded in May" is last May's
+        ("The shares issued July 1 will carry a dividend.", "2023-10-26", "2023-07-01"),
+        ("The firm was founded in May, its chief said.", "2023-03-14", "2022-05"),
+        # after a determiner it is an adjective, no tense: the default (two months ahead)
+        ("The proposed May 5 vote drew protests.", "2023-03-14", "2023-05-05"),
+        # what was planned lies ahead; "had planned" looks back
+        ("Protesters planned a rally on Saturday.", "2023-03-17", "2023-03-18"),
+        ("Protesters had planned a rally on Saturday.", "2023-03-17", "2023-03-11"),
+        # a long clause whose verb stands beyond the usual window ...
+        (
+            "The airline said two new flights would leave from March 30, with a third one departing "
+            "each Thursday from the terminals in Perth and Darwin from August 6.",
+            "2023-02-13",
+            "2023-08-06",
+        ),
+        # ... unless a present tense stands between: then the default
+        (
+            "He had not signed the papers his lawyers drafted for the family if the relatives lose "
+            "their fight when the case is heard in May.",
+            "2023-03-29",
+            "2023-05",
+        ),
+        # a term ("by February") outweighs a past verb far from it, not one next to it
+        (
+            "The sale, which had been expected for months, is part of a plan to pay down the "
+            "bridge loan by February.",
+            "2023-10-30",
+            "2024-02",
+        ),
+        ("Sales had fallen by May.", "2023-10-30", "2023-05"),
+    ],
+)
+def test_tense_from_participles_plans_and_long_clauses(text: str, anchor: str, value: str) -> None:
+    assert _values(text, Anchor.parse(anchor))[-1][1] == value
+
+
+def test_were_planning_points_ahead() -> None:
+    text = "Unions planned a march on Saturday and were planning to picket on Monday."
+    assert _values(text, Anchor.parse("2023-03-17")) == [("Saturday", "2023-03-18"), ("Monday", "2023-03-20")]

@@ -300,6 +300,7 @@ _STRONG_PAST = frozenset(
 )
 _WAS = frozenset({"was", "were", "had", "been"})
 _PRESENT_BE = frozenset({"be", "is", "are", "am", "being"})
+_PRESENT_TENSE = frozenset({"is", "are", "am", "has", "have"})
 #: Words ending in -ed that are no past tense ("United States", "a hundred").
 _NOT_PAST_ED = frozenset(
     "united hundred indeed sacred kindred hatred naked wicked proceed succeed exceed embed speed breed "
@@ -322,8 +323,9 @@ _CUE_WORDS = (
 _CLAUSE_END = re.compile(r"[!?;\n\"“”]|''|(?<!\.[a-z])(?<!\b[a-z])\.(?=\s|$)")
 
 
-def _cue(words: list[str], i: int, strong: bool) -> str | None:
-    """The tense word ``i`` of a clause signals, if any."""
+def _cue(words: list[str], i: int, strong: bool, edge: bool = False) -> str | None:
+    """The tense word ``i`` of a clause signals, if any (``edge``: it stands right before
+    the expression)."""
     word = words[i]
     following = words[i + 1] if i + 1 < len(words) else ""
     previous = words[i - 1] if i else ""
@@ -335,7 +337,7 @@ def _cue(words: list[str], i: int, strong: bool) -> str | None:
         or (word in _FUTURE_BEFORE_TO and following == "to" and after_to not in _NOUN_STARTS)
         or (word == "be" and previous == "to" and following in _TO_BE_VERBS)
         or (word in ("soon", "early") and previous == "as")
-        or (word in _PLANNING and following == "for")
+        or (word in _PLANNING and (following == "for" or following in _NOUN_STARTS))
     )
     if word in _DEFERRAL or (word in _SCHEDULED_PRESENT and previous not in _DETERMINERS_OF_NOUNS):
         return "future"
@@ -346,9 +348,15 @@ def _cue(words: list[str], i: int, strong: bool) -> str | None:
         return "past" if _WAS.intersection(before) and not word.endswith("ing") else "future"
     if previous in _PRESENT_BE:
         return None  # a passive participle: "will be paid Dec. 14", "is heard in May"
+    if word in _WAS and following.endswith("ing") and following in _FUTURE_BEFORE_TO:
+        return None  # "were planning to drive": the plan's word says where it points
     if word in _PAST_WORDS or (len(word) > 4 and word.endswith("ed") and word not in _NOT_PAST_ED):
         if strong and (word.endswith("ed") or word in _REPORTING) and word not in _STRONG_PAST:
-            return None
+            # right before the time it is the event's verb or participle: "shares issued
+            # July 1", "was founded in May"; not after a determiner ("the planned March vote")
+            participle = edge and word.endswith("ed") and word not in _PLANNING
+            if not participle or previous in _DETERMINERS_OF_NOUNS:
+                return None
         return "past"
     return None
 
@@ -365,6 +373,12 @@ def tense_near(low: str, start: int, end: int, strong: bool = False) -> str | No
     >>> tense_near(t, 18, 25), tense_near(t, 50, 56)
     ('past', 'future')
     """
+    cue = _tense_cue(low, start, end, strong)
+    return cue[1] if cue else None
+
+
+def _tense_cue(low: str, start: int, end: int, strong: bool) -> tuple[int, str] | None:
+    """``tense_near``'s cue with its distance (characters) from the span."""
     left_from = max(0, start - 100)
     cuts = [m.end() for m in _CLAUSE_END.finditer(low, left_from, start)]
     if cuts:
@@ -375,14 +389,17 @@ def tense_near(low: str, start: int, end: int, strong: bool = False) -> str | No
         right_to = stop.start()
     best: tuple[int, str] | None = None
     weak: tuple[int, str] | None = None
+    present = False
     for lo, hi, is_left in ((left_from, start, True), (end, right_to, False)):
         tokens = list(_TENSE_TOKEN.finditer(low, lo, hi))
         words = [t.group() for t in tokens]
+        present = present or (is_left and not _PRESENT_TENSE.isdisjoint(words))
         for i, token in enumerate(tokens):
             word = words[i]
             if word not in _CUE_WORDS and not word.endswith(("ed", "'ll")):
                 continue  # most words are no cue: skip the full check
-            cue = _cue(words, i, strong)
+            edge = is_left and (i == len(tokens) - 1 or (i == len(tokens) - 2 and words[-1] in ("on", "in")))
+            cue = _cue(words, i, strong, edge)
             if cue is None:
                 continue
             distance = start - token.end() if is_left else token.start() - end
@@ -391,9 +408,11 @@ def tense_near(low: str, start: int, end: int, strong: bool = False) -> str | No
                     weak = (distance, cue)
             elif best is None or distance < best[0]:
                 best = (distance, cue)
-    if best is None and weak is not None and left_from == max(0, start - 100):
-        # "..., with holders tendering shares by the Tuesday deadline": a deadline is weak;
-        # the clause's verb may stand further back
+    if best is None and left_from == max(0, start - 100) and left_from > 0 and not present:
+        # "..., with holders tendering shares by the Tuesday deadline": a deadline is weak,
+        # and a long clause ("flights would leave ... with the third departing from August
+        # 6") may have its verb further back; a present tense on the way is that verb
+        # ("when the case is heard in May"), which leaves the default
         wide_from = max(0, start - 250)
         cuts = [m.end() for m in _CLAUSE_END.finditer(low, wide_from, left_from)]
         if cuts:
@@ -402,13 +421,14 @@ def tense_near(low: str, start: int, end: int, strong: bool = False) -> str | No
         words = [t.group() for t in tokens]
         for i in range(len(tokens) - 1, -1, -1):
             word = words[i]
+            if word in _PRESENT_TENSE:
+                break
             if word in _WEAK_FUTURE or (word not in _CUE_WORDS and not word.endswith(("ed", "'ll"))):
                 continue
             cue = _cue(words, i, strong)
             if cue is not None:
-                return cue
-    best = best or weak
-    return best[1] if best else None
+                return start - tokens[i].end(), cue
+    return best or weak
 
 
 # --- rules ------------------------------------------------------------------------
@@ -475,14 +495,20 @@ def _nearest_year(ctx: _Context, month: int, start: int, end: int) -> int:
     """The year of a month named without one: the occurrence nearest the anchor, unless
     the tense points the other way ("will" and a month just gone means next year's)."""
     assert ctx.anchor is not None
-    tense = tense_near(ctx.low, start, end, strong=True)
-    if tense is None and _FORWARD_LEFT.search(_left(ctx, start, 12)):
+    cue = _tense_cue(ctx.low, start, end, strong=True)
+    tense = cue[1] if cue else None
+    forward = _FORWARD_LEFT.search(_left(ctx, start, 12)) if tense != "future" else None
+    if forward and (tense is None or (forward["term"] and cue and cue[0] > _TERM_REACH)):
         tense = "future"
     return nearest_year(ctx.anchor, month, tense)
 
 
-#: A date given as a term or a start ("effective Feb. 1", "by February") is mostly ahead.
-_FORWARD_LEFT = re.compile(r"\b(?:by|until|till|through|effective|starting|beginning)\s+\Z")
+#: A date given as a term or a start ("effective Feb. 1", "by February") is mostly ahead;
+#: one that ends a span ("through August", "until May") as often closes one gone by.
+_FORWARD_LEFT = re.compile(r"\b(?:(?P<term>by|effective|starting|beginning)|until|till|through)\s+\Z")
+#: A term outweighs a past verb this far away (characters) or further: "which had been
+#: expected, is part of a plan to repay the loan by February"; not "had fallen by May".
+_TERM_REACH = 40
 
 
 def nearest_year(anchor: Anchor, month: int, tense: str | None = None) -> int:
