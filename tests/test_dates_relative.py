@@ -387,6 +387,24 @@ def test_planning_for_an_event_points_ahead(text: str, value: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a singular "the past year" told as where something happened: the year before
+        ("Crime rose sharply in the past year.", [("the past year", "2022")]),
+        ("During the past year, the mill hired forty welders.", [("the past year", "2022")]),
+        ("Wages lagged over the last decade.", [("the last decade", "201")]),
+        # how long, counted, plural, vague or an order: no such date
+        ("For the past year he has lived abroad.", []),
+        ("Rents rose in the past two years.", []),
+        ("Rents rose in the past year or so.", []),
+        ("It was the last year of his term.", []),
+    ],
+)
+def test_the_past_year_is_the_year_before_the_anchor(text: str, expected: list[tuple[str, str]]) -> None:
+    assert _values(text) == expected
+
+
+@pytest.mark.parametrize(
     ("text", "anchor", "value"),
     [
         # a past participle right before the time is the event's: "issued July 1" is gone by
@@ -429,3 +447,40 @@ def test_tense_from_participles_plans_and_long_clauses(text: str, anchor: str, v
 def test_were_planning_points_ahead() -> None:
     text = "Unions planned a march on Saturday and were planning to picket on Monday."
     assert _values(text, Anchor.parse("2023-03-17")) == [("Saturday", "2023-03-18"), ("Monday", "2023-03-20")]
+
+
+def test_a_part_of_the_day_told_in_the_past_is_the_anchors() -> None:
+    assert _values("By mid afternoon, officials were saying the raid was over.") == [
+        ("mid afternoon", "2023-03-14TAF")
+    ]
+    # a habit names no day
+    assert _values("I run in the morning.") == []
+
+
+def test_a_counted_day_of_a_run_in_the_present_is_the_anchor() -> None:
+    assert _values("It's the third day of talks in Geneva.") == [("the third day", "2023-03-14")]
+    assert _values("Today is the eighth day of the strike.") == [
+        ("Today", "2023-03-14"),
+        ("the eighth day", "2023-03-14"),
+    ]
+    # in the past it is some day before, which the sentence does not say
+    assert _values("It was the third day of talks.") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The bonds will be redeemed in five years.", [("five years", "2028")]),
+        ("It will reopen in two weeks.", [("two weeks", "2023-W13")]),
+        ("The shop will reopen in a year or two.", [("a year or two", "FUTURE_REF")]),
+        # a span looked back over, or told in the past: a duration
+        ("Prices rose 5% in two years.", []),
+        ("It will be the first time in five years that the team plays.", []),
+    ],
+)
+def test_in_so_many_years_with_a_future_is_a_time_ahead(text: str, expected: list[tuple[str, str]]) -> None:
+    assert _values(text) == expected
+
+
+def test_the_latest_fiscal_year_is_the_last_one_completed() -> None:
+    assert _values("Sales were $6 billion in the latest fiscal year.") == [("the latest fiscal year", "2022")]

@@ -12,7 +12,11 @@ date); parts that the anchor cannot fix stay ``X`` (``XXXX-WXX-2``), per the
 TimeML guidelines. A weekday or a month without year goes the way the verb's
 tense points (``tense_near``), else to the most recent one; a month without year
 takes the anchor's year unless it lies more than two months ahead (then last
-year's) or a tense says otherwise. A few values depend on what the text said
+year's) or a tense says otherwise (a participle right before it, "shares issued July
+1", is one; so is a plan, "planned a rally on Saturday"; a term, "by February", outweighs
+a past verb far from it). Where something happened "in the past year" is the year
+before the anchor's; what "will" happen "in five years" is the year that far ahead
+(other counted spans are durations). A few values depend on what the text said
 before (``_in_context``): a clock time takes the day just named, "a year earlier"
 (and "$5 million last year") the quarter the report is about, "the year-earlier period" and "the latest
 period" the quarter the report opened with, and "that day", "the following year"
@@ -861,7 +865,37 @@ _AMOUNT_AFTER = re.compile(r"'s\s+(?:[a-z]{0,2}[$£#€¥]\s*)?\d")
 
 
 def _unit_or_few_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
-    return _few_rule(m, ctx) or _unit_rule(m, ctx) or _half_rule(m, ctx) or _elided_last(m, ctx)
+    return (
+        _few_rule(m, ctx)
+        or _unit_rule(m, ctx)
+        or _half_rule(m, ctx)
+        or _elided_last(m, ctx)
+        or _past_period(m, ctx)
+    )
+
+
+#: "in the past year", "over the last decade": where something happened, which TimeML
+#: gives the value of the calendar year (decade) before the anchor's. Counted or plural
+#: spans ("the past two years", "the past few weeks") and "for the past year" (how long)
+#: are durations; "the past week" is mostly one too ("for the last week"), so only the
+#: year and the decade count; "the last year of his term" is an order, not a time.
+_PAST_PERIOD = re.compile(r"(?:past|last)\s+(?P<unit>year|decade)\b(?![-'’]|\s+(?:of|or|and|in\s+which)\b)")
+_PAST_PERIOD_LEFT = re.compile(r"\b(?:in|over|during)\s+(?P<the>the)\s+\Z")
+
+
+def _past_period(m: re.Match[str], ctx: _Context) -> _Found | None:
+    match = _PAST_PERIOD.match(ctx.low, m.start())
+    if not match:
+        return None
+    left = _left(ctx, m.start(), 16)
+    the = _PAST_PERIOD_LEFT.search(left)
+    if not the:
+        return None
+    value = _unit_value(ctx, match["unit"], -1)
+    if value is None:
+        return None
+    start = m.start() - len(left) + the.start("the")
+    return _Found(start, match.end(), value, relative=ctx.anchor is not None, extend=False)
 
 
 #: "twice as much this year as last", "more this week than last": the comparison leaves
@@ -1066,7 +1100,7 @@ _FUTURE_NOUN = re.compile(r"\s+(?:of|is|was|looks?|looked)\b")
 
 def _past_future_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
     if m.group() == "past":
-        few = _few_rule(m, ctx)
+        few = _few_rule(m, ctx) or _past_period(m, ctx)
         if few:
             return few
         plural = re.match(r"past\s+(?:years|decades|centuries)\b", ctx.low[m.start() : m.start() + 20])
@@ -1944,7 +1978,12 @@ def _daypart_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
         alone = _DAYPART_LEFT.search(left)
         if not alone or not _DAYPART_END.match(ctx.low, m.end()):
             return None  # "the morning papers", "in the morning session"
-        return _Found(m.start() - len(left) + alone.start("span"), m.end(), "", kind=f"ref:{m.group()}:0")
+        start = m.start() - len(left) + alone.start("span")
+        # with no day named before, a part of the day told in the past is the anchor's:
+        # "By mid afternoon, officials were saying the operation was over"
+        told = ctx.anchor is not None and tense_near(ctx.low, start, m.end()) == "past"
+        value = _relative_day(ctx, 0) + "T" + _part_of_day(m.group()) if told else ""
+        return _Found(start, m.end(), value, "TIME", relative=told, kind=f"ref:{m.group()}:0")
     if match["rel"]:
         day = _relative_day(ctx, _DAY_OFFSETS[match["rel"]])
     elif _cap(ctx, match.start("wd")):
@@ -1991,6 +2030,88 @@ def _ref_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
     if around:
         start -= len(_left(ctx, start, 12)) - around.start()
     return _Found(start, match.end(), "", kind=f"ref:{match['unit']}:{_REF_OFFSET[rel]}")
+
+
+_NTH_DAY_LEFT = re.compile(
+    r"\b(?:today|it|this)\s*(?:is|'s)\s+(?:now\s+)?(?P<span>the\s+(?:first|second|third|fourth|fifth|sixth"
+    r"|seventh|eighth|ninth|tenth|\d{1,3}(?:st|nd|rd|th))\s+(?:straight\s+|consecutive\s+|full\s+)?)\Z"
+)
+
+
+def _nth_day_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
+    """ "Today is the eighth day of the strike", "It's the second day of talks": a day
+    counted in a run names the day the present tense stands in, the anchor's."""
+    left = _left(ctx, m.start(), 48)
+    nth = _NTH_DAY_LEFT.search(left)
+    if not nth or ctx.anchor is None or not re.match(r"\s+(?:of|in)\b", ctx.low[m.end() : m.end() + 4]):
+        return None
+    start = m.start() - len(left) + nth.start("span")
+    return _Found(start, m.end(), _relative_day(ctx, 0), relative=True, extend=False)
+
+
+_IN_UNITS_LEFT = re.compile(
+    r"\bin\s+(?P<span>(?P<n>a|an|one|two|three|four|five|six|seven|eight|nine|ten|twelve|\d{1,2})\s+)\Z"
+)
+#: "the first time in five years", "its highest in two years": a span looked back over.
+_WITHIN_LEFT = re.compile(r"\b(?:time|[a-z]+est|most|least|once|twice)\s+\Z")
+
+
+def _in_units_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
+    """ "The bonds will be redeemed in five years": with a future tense, a time that far
+    ahead of the anchor (the year, month, week or day it falls in); "in a year or two" is
+    a vaguer one (FUTURE_REF). Told in the past or present ("rose 5% in two years") it is
+    a span, a duration."""
+    left = _left(ctx, m.start(), 20)
+    amount = _IN_UNITS_LEFT.search(left)
+    if not amount or _WITHIN_LEFT.search(left[: amount.start()]):
+        return None
+    word = m.group()
+    unit = word.rstrip("s")
+    n_word = amount["n"]
+    n = int(n_word) if n_word.isdigit() else NUMBER_WORDS.get(n_word, 0)
+    if (n == 1) != (word == unit) or not 1 <= n <= 50:
+        return None  # "in a years", "in two year"
+    start = m.start() - len(left) + amount.start("span")
+    if tense_near(ctx.low, start, m.end()) != "future":
+        return None
+    vague = re.match(r"\s+or\s+(?:two|so)\b", ctx.low[m.end() : m.end() + 10])
+    if vague:
+        return _Found(start, m.end() + vague.end(), "FUTURE_REF", extend=False)
+    anchor = ctx.anchor
+    anchor_day = anchor.date if anchor else None
+    if unit == "year":
+        value = f"{anchor.year + n:04d}" if anchor else "XXXX"
+    elif unit == "month":
+        value = month_value(anchor.year, anchor.month + n) if anchor and anchor.month else "XXXX-XX"
+    elif unit == "week":
+        value = week_value(anchor_day + timedelta(days=7 * n)) if anchor_day else "XXXX-WXX"
+    else:
+        value = day_value(anchor_day + timedelta(days=n)) if anchor_day else "XXXX-XX-XX"
+    return _Found(start, m.end(), value, relative=anchor is not None, extend=False)
+
+
+def _period_or_in_units(m: re.Match[str], ctx: _Context) -> _Found | None:
+    return _period_rule(m, ctx) or _latest_year_rule(m, ctx) or _in_units_rule(m, ctx)
+
+
+_LATEST_YEAR_LEFT = re.compile(r"\bthe\s+(?:latest|most\s+recent)\s+(?:(?:fiscal|full|calendar)\s+)?\Z")
+
+
+def _latest_year_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
+    """ "sales of $6 billion in the latest fiscal year": the last year completed before the
+    anchor, as "the latest quarter" is the last quarter reported."""
+    if m.group() != "year" or ctx.low[m.end() : m.end() + 1] in ("s", "-"):
+        return None
+    left = _left(ctx, m.start(), 40)
+    latest = _LATEST_YEAR_LEFT.search(left)
+    if not latest:
+        return None
+    value = _unit_value(ctx, "year", -1) or "XXXX"
+    return _Found(m.start() - len(left) + latest.start(), m.end(), value, relative=ctx.anchor is not None)
+
+
+def _nth_day_or_in_units(m: re.Match[str], ctx: _Context) -> _Found | None:
+    return _nth_day_rule(m, ctx) or _in_units_rule(m, ctx)
 
 
 def _next_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
@@ -2070,9 +2191,11 @@ def _triggers() -> Mapping[str, Rule]:
         ),
         (SEASONS, _season_rule),
         (("nineteen", "eighteen", "twenty", "two"), _spelled_year_rule),
-        (("year", "month", "week"), _period_rule),
+        (("year", "month", "week"), _period_or_in_units),
         (("morning", "afternoon", "evening"), _daypart_rule),
         (("period",), _latest_period_rule),
+        (("day",), _nth_day_or_in_units),
+        (("years", "months", "weeks", "days"), _in_units_rule),
         (_DECADE_WORDS, _decade_word_rule),
     ]
     for words, rule in groups:
@@ -2353,7 +2476,7 @@ def _in_context(item: _Found, before: list[Mention], derived: set[int], low: str
     granularity). "Friday ... at 9 a.m.": the clock time is on the day just named.
     """
     if item.kind.startswith("ref:"):
-        return _referred(item, before)
+        return _referred(item, before) or item.value
     if item.kind.startswith("weekday:"):
         return _weekday_from(item, before)
     if item.kind == "period":
