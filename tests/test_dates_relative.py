@@ -484,3 +484,19 @@ def test_in_so_many_years_with_a_future_is_a_time_ahead(text: str, expected: lis
 
 def test_the_latest_fiscal_year_is_the_last_one_completed() -> None:
     assert _values("Sales were $6 billion in the latest fiscal year.") == [("the latest fiscal year", "2022")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Today's vote was close.", [("Today", "2023-03-14")]),
+        ("It ran in today's editions.", [("today", "2023-03-14")]),
+        ("Tomorrow's meeting is off.", [("Tomorrow", "2023-03-15")]),
+        # the present age or the future at large, no day
+        ("By today's standards it was cheap.", []),
+        ("Many of today's personal computers are slow.", []),
+        ("They build the cars of tomorrow.", []),
+    ],
+)
+def test_today_for_the_present_age_is_no_date(text: str, expected: list[tuple[str, str]]) -> None:
+    assert _values(text) == expected

@@ -787,9 +787,31 @@ def _in_name(ctx: _Context, pos: int) -> bool:
     return word not in MONTHS and word not in WEEKDAYS
 
 
+#: "today's youth", "by today's standards", "the cars of tomorrow": the word stands for
+#: the present age or the future at large, not for a day (TimeBank leaves these out, while
+#: "today's vote" and "tomorrow's edition" are the day's).
+_GENERIC_NOUNS = frozenset(
+    "world society youth generation generations children kids teenagers families parents people women men "
+    "standards terms dollars technology technologies computers cars economy culture politics".split()
+)
+_GENERIC_OF = re.compile(r"\b(?P<noun>[a-z]+)\s+of\s+\Z")
+
+
+def _generic_day_word(ctx: _Context, match: re.Match[str]) -> bool:
+    if match["word"] not in ("today", "tomorrow"):
+        return False
+    after = match.start() + len(match["word"])
+    if ctx.low.startswith("'s", after):
+        # the noun, or the one after an adjective: "today's young people"
+        nouns = _WORD.findall(ctx.low, after + 2, after + 40)[:2]
+        return not _GENERIC_NOUNS.isdisjoint(nouns)
+    of = _GENERIC_OF.search(_left(ctx, match.start(), 24))
+    return of is not None and of["noun"] in _GENERIC_NOUNS
+
+
 def _day_word_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
     match = _DAY_WORD.match(ctx.low, m.start())
-    if not match or _in_name(ctx, m.start()):
+    if not match or _in_name(ctx, m.start()) or _generic_day_word(ctx, match):
         return None
     word = match["word"]
     offset = _DAY_OFFSETS[word]
@@ -1604,6 +1626,8 @@ def _noon_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
     match = _NOON.match(ctx.low, m.start())
     if not match or _in_name(ctx, m.start()):
         return None
+    if match["w"] == "noon" and _left(ctx, m.start(), 5) == "high ":
+        return None  # "high noon": the idiom's showdown, no clock time
     end = match.end()
     if match["wd"] and _cap(ctx, match.start("wd")):
         day_part = _weekday_value(ctx, WEEKDAYS[match["wd"]], match.start("wd"), end, None)
