@@ -500,3 +500,11 @@ def test_the_latest_fiscal_year_is_the_last_one_completed() -> None:
 )
 def test_today_for_the_present_age_is_no_date(text: str, expected: list[tuple[str, str]]) -> None:
     assert _values(text) == expected
+
+
+def test_one_day_after_a_modal_is_some_time_ahead() -> None:
+    assert _values("Islam will one day be the largest faith there.") == [("one day", "FUTURE_REF")]
+    assert _values("She hopes she may some day fly.") == [("some day", "FUTURE_REF")]
+    # without the modal, a span or a day gone by
+    assert _values("The move followed by one day an announcement.") == []
+    assert _values("It will take one day.") == []

@@ -2135,7 +2135,22 @@ def _latest_year_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
 
 
 def _nth_day_or_in_units(m: re.Match[str], ctx: _Context) -> _Found | None:
-    return _nth_day_rule(m, ctx) or _in_units_rule(m, ctx)
+    return _nth_day_rule(m, ctx) or _one_day_rule(m, ctx) or _in_units_rule(m, ctx)
+
+
+_ONE_DAY_LEFT = re.compile(
+    r"(?:\b(?:will|would|could|may|might|can|shall)|'ll)\s+(?P<span>(?:one|some)\s+)\Z"
+)
+
+
+def _one_day_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
+    """ "Islam will one day be the second religion": some time ahead (FUTURE_REF); without
+    the modal "one day" is as often a span ("followed by one day") or a past day."""
+    left = _left(ctx, m.start(), 16)
+    one = _ONE_DAY_LEFT.search(left)
+    if not one:
+        return None
+    return _Found(m.start() - len(left) + one.start("span"), m.end(), "FUTURE_REF", extend=False)
 
 
 def _next_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
