@@ -508,3 +508,13 @@ def test_one_day_after_a_modal_is_some_time_ahead() -> None:
     # without the modal, a span or a day gone by
     assert _values("The move followed by one day an announcement.") == []
     assert _values("It will take one day.") == []
+
+
+def test_the_next_year_of_a_list_is_a_year() -> None:
+    assert _values("They crossed in 1994, 1995 and 1997.") == [
+        ("1994", "1994"),
+        ("1995", "1995"),
+        ("1997", "1997"),
+    ]
+    # a count after an amount stays a count
+    assert _values("It cost $2,000, 2005 people came.") == []

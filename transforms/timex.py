@@ -1813,11 +1813,13 @@ def _year_candidate(ctx: _Context, pos: int) -> _Found | None:
     pair = " ".join(words)
     if last.rstrip(".") in _YEAR_BAD_WORDS or left.rstrip().endswith("#"):
         return None
-    if re.search(r"(?:\d[\s,.]*|\$\s*)\Z", left[-3:]):  # "1 2000", "$ 2000"
+    # the next year of a list ("in 1994, 1995 and 1997") is cued by the one before it
+    listed = _LISTED_YEAR.search(left) is not None
+    if not listed and re.search(r"(?:\d[\s,.]*|\$\s*)\Z", left[-3:]):  # "1 2000", "$ 2000"
         return None
     if last in _QUANTITY_WORDS or pair in _QUANTITY_WORDS:
         return None  # "some 2000 protesters", "more than 1500"
-    cue = last in _YEAR_CUE_WORDS or pair in _YEAR_CUE_WORDS
+    cue = listed or last in _YEAR_CUE_WORDS or pair in _YEAR_CUE_WORDS
     cue = cue or ctx.low[max(0, pos - 5) : pos].endswith(("pre-", "post-"))
     if not cue:
         if not 1900 <= year <= 2099:
@@ -1839,6 +1841,9 @@ def _year_candidate(ctx: _Context, pos: int) -> _Found | None:
         start = pos - 4
         return _Found(start, end + period.end(), f"{year:04d}", extend=False, kind="year_period")
     return _Found(start, end, f"{year:04d}", extend=not bool(fiscal), kind="year")
+
+
+_LISTED_YEAR = re.compile(r"(?<![\d,.$])(?:1[5-9]\d\d|20\d\d),\s+\Z")
 
 
 def _after_name_word(ctx: _Context, pos: int, last: str, determiner: bool) -> bool:
