@@ -411,8 +411,11 @@ def test_the_past_year_is_the_year_before_the_anchor(text: str, expected: list[t
         # although a "will" follows; "was founded in May" is last May's
         ("The shares issued July 1 will carry a dividend.", "2023-10-26", "2023-07-01"),
         ("The firm was founded in May, its chief said.", "2023-03-14", "2022-05"),
-        # after a determiner it is an adjective, no tense: the default (two months ahead)
+        # after a determiner it is an adjective, no tense: the default (two months ahead);
+        # so is a participle that looks ahead
         ("The proposed May 5 vote drew protests.", "2023-03-14", "2023-05-05"),
+        ("Results, expected in December, will show a loss.", "2023-10-26", "2023-12"),
+        ("Sales jumped in December.", "2023-10-26", "2022-12"),
         # what was planned lies ahead; "had planned" looks back
         ("Protesters planned a rally on Saturday.", "2023-03-17", "2023-03-18"),
         ("Protesters had planned a rally on Saturday.", "2023-03-17", "2023-03-11"),
@@ -475,6 +478,7 @@ def test_a_counted_day_of_a_run_in_the_present_is_the_anchor() -> None:
         ("The shop will reopen in a year or two.", [("a year or two", "FUTURE_REF")]),
         # a span looked back over, or told in the past: a duration
         ("Prices rose 5% in two years.", []),
+        ("They will agree in two days of talks.", []),
         ("It will be the first time in five years that the team plays.", []),
     ],
 )

@@ -357,8 +357,10 @@ def _cue(words: list[str], i: int, strong: bool, edge: bool = False) -> str | No
     if word in _PAST_WORDS or (len(word) > 4 and word.endswith("ed") and word not in _NOT_PAST_ED):
         if strong and (word.endswith("ed") or word in _REPORTING) and word not in _STRONG_PAST:
             # right before the time it is the event's verb or participle: "shares issued
-            # July 1", "was founded in May"; not after a determiner ("the planned March vote")
-            participle = edge and word.endswith("ed") and word not in _PLANNING
+            # July 1", "was founded in May"; not after a determiner ("the planned March vote"),
+            # nor one that looks ahead ("results, expected in December")
+            ahead = word in _PLANNING or word in _FUTURE_BEFORE_TO
+            participle = edge and word.endswith("ed") and not ahead
             if not participle or previous in _DETERMINERS_OF_NOUNS:
                 return None
         return "past"
@@ -2094,6 +2096,8 @@ def _in_units_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
     amount = _IN_UNITS_LEFT.search(left)
     if not amount or _WITHIN_LEFT.search(left[: amount.start()]):
         return None
+    if re.match(r"\s+of\b", ctx.low[m.end() : m.end() + 4]):
+        return None  # "in two days of talks": a span
     word = m.group()
     unit = word.rstrip("s")
     n_word = amount["n"]
