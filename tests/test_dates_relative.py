@@ -479,6 +479,9 @@ def test_a_counted_day_of_a_run_in_the_present_is_the_anchor() -> None:
         # a span looked back over, or told in the past: a duration
         ("Prices rose 5% in two years.", []),
         ("They will agree in two days of talks.", []),
+        ("His pick will be the 12th coach in eight years.", []),
+        # the future is the next clause's, not the verb of "in 4 days"
+        ("As the lab can make the kit in 4 days, it is expected to respond fast.", []),
         ("It will be the first time in five years that the team plays.", []),
     ],
 )

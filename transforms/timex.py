@@ -2083,8 +2083,27 @@ def _nth_day_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
 _IN_UNITS_LEFT = re.compile(
     r"\bin\s+(?P<span>(?P<n>a|an|one|two|three|four|five|six|seven|eight|nine|ten|twelve|\d{1,2})\s+)\Z"
 )
-#: "the first time in five years", "its highest in two years": a span looked back over.
-_WITHIN_LEFT = re.compile(r"\b(?:time|[a-z]+est|most|least|once|twice)\s+\Z")
+#: "the first time in five years", "its highest in two years", "the 12th in eight years":
+#: a span looked back over.
+_WITHIN_LEFT = re.compile(
+    r"\b(?:time|[a-z]+est|most|least|once|twice|first|second|third|last|\d+(?:st|nd|rd|th))\s+(?:[a-z]+\s+)?\Z"
+)
+
+
+def _clause_tense_left(ctx: _Context, start: int) -> str | None:
+    """The tense cue nearest before ``start`` within its clause, up to a comma: the verb
+    that governs a phrase after it ("will be redeemed in five years"), not one of the next
+    clause ("can develop it in 4 days, it is expected to ...")."""
+    left_from = max(0, start - 80)
+    cuts = [m.end() for m in _CLAUSE_END.finditer(ctx.low, left_from, start)]
+    comma = ctx.low.rfind(",", left_from, start)
+    left_from = max([left_from, comma + 1, *cuts])
+    words = _TENSE_TOKEN.findall(ctx.low, left_from, start)
+    for i in range(len(words) - 1, -1, -1):
+        cue = _cue(words, i, False)
+        if cue is not None:
+            return cue
+    return None
 
 
 def _in_units_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
@@ -2092,7 +2111,7 @@ def _in_units_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
     ahead of the anchor (the year, month, week or day it falls in); "in a year or two" is
     a vaguer one (FUTURE_REF). Told in the past or present ("rose 5% in two years") it is
     a span, a duration."""
-    left = _left(ctx, m.start(), 20)
+    left = _left(ctx, m.start(), 36)
     amount = _IN_UNITS_LEFT.search(left)
     if not amount or _WITHIN_LEFT.search(left[: amount.start()]):
         return None
@@ -2105,7 +2124,7 @@ def _in_units_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
     if (n == 1) != (word == unit) or not 1 <= n <= 50:
         return None  # "in a years", "in two year"
     start = m.start() - len(left) + amount.start("span")
-    if tense_near(ctx.low, start, m.end()) != "future":
+    if _clause_tense_left(ctx, start) != "future":
         return None
     vague = re.match(r"\s+or\s+(?:two|so)\b", ctx.low[m.end() : m.end() + 10])
     if vague:
