@@ -224,3 +224,22 @@ def test_stages_that_release_their_models_give_the_same_articles(settings: RunSe
         )
         assert_that(out.articles | beam.Map(lambda a: a["language"]["code"]), equal_to(expected))
         assert_that(out[DEAD_LETTER], is_empty(), label="no dead letters")
+
+
+def test_the_heap_is_frozen_at_exit_of_a_process_that_imported_the_stages() -> None:
+    """``freeze_heap_at_exit`` runs as the interpreter exits (before its final collections):
+    a hook registered before the import runs after it and sees the frozen heap."""
+    import subprocess
+    import sys
+
+    code = (
+        "import atexit, gc\n"
+        "atexit.register(lambda: print('frozen', gc.get_freeze_count() > 0))\n"
+        "import transforms.common\n"
+        "print('before', gc.get_freeze_count() > 0)\n"
+    )
+    project = Path(__file__).resolve().parents[1]
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=project, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.split() == ["before", "False", "frozen", "True"]

@@ -6,6 +6,8 @@ Doctests run with ``make test``.
 
 from __future__ import annotations
 
+import atexit
+import gc
 import hashlib
 import json
 import re
@@ -18,6 +20,25 @@ from typing import Any
 import apache_beam as beam
 from apache_beam import pvalue
 from apache_beam.metrics import Metrics
+
+
+def freeze_heap_at_exit() -> None:
+    """Move every live object out of the garbage collector's reach as the process exits.
+
+    A process that imported Beam spends 0.4-0.5 s of its exit in the collector's passes over
+    its heap (modules, models: 150,000 objects and more) while the interpreter tears it down;
+    after ``gc.freeze()`` those passes skip them (0.03 s), and objects still go away by
+    reference counting. A multi-process DirectRunner run pays that exit once per worker, one
+    after the other (the runner stops its workers in turn), and again in the launcher.
+    Registered with ``atexit`` when this module is first imported, in the launcher as in
+    every SDK worker (unpickling a stage imports it): the hooks run before the interpreter's
+    final collections. Nothing may rely on a collection at exit: sinks and spill files are
+    closed explicitly, as they must be on any runner.
+    """
+    gc.freeze()
+
+
+atexit.register(freeze_heap_at_exit)
 
 #: Largest payload kept in a dead letter; enough to see what went wrong.
 PAYLOAD_CAP = 64 * 1024
