@@ -409,7 +409,7 @@ def test_the_past_year_is_the_year_before_the_anchor(text: str, expected: list[t
     [
         # a past participle right before the time is the event's: "issued July 1" is gone by
         # although a "will" follows; "was founded in May" is last May's
-        ("The shares issued July 1 will carry a dividend.", "2023-10-26", "2023-07-01"),
+        ("The permits granted July 1 will be renewed.", "2023-10-26", "2023-07-01"),
         ("The firm was founded in May, its chief said.", "2023-03-14", "2022-05"),
         # after a determiner it is an adjective, no tense: the default (two months ahead);
         # so is a participle that looks ahead
@@ -417,26 +417,26 @@ def test_the_past_year_is_the_year_before_the_anchor(text: str, expected: list[t
         ("Results, expected in December, will show a loss.", "2023-10-26", "2023-12"),
         ("Sales jumped in December.", "2023-10-26", "2022-12"),
         # what was planned lies ahead; "had planned" looks back
-        ("Protesters planned a rally on Saturday.", "2023-03-17", "2023-03-18"),
-        ("Protesters had planned a rally on Saturday.", "2023-03-17", "2023-03-11"),
+        ("The guild planned a vigil on Saturday.", "2023-03-17", "2023-03-18"),
+        ("The guild had planned a vigil on Saturday.", "2023-03-17", "2023-03-11"),
         # a long clause whose verb stands beyond the usual window ...
         (
-            "The airline said two new flights would leave from March 30, with a third one departing "
-            "each Thursday from the terminals in Perth and Darwin from August 6.",
+            "The ferry line said its two new boats would sail to the islands at dawn on weekdays, "
+            "with a larger one making the crossings to Malmo and Gdansk every other Thursday from August 6.",
             "2023-02-13",
             "2023-08-06",
         ),
         # ... unless a present tense stands between: then the default
         (
-            "He had not signed the papers his lawyers drafted for the family if the relatives lose "
-            "their fight when the case is heard in May.",
+            "The tenant had not yet returned the forms the council mailed to every household in the "
+            "street before the deadline when the appeal is heard in May.",
             "2023-03-29",
             "2023-05",
         ),
         # a term ("by February") outweighs a past verb far from it, not one next to it
         (
-            "The sale, which had been expected for months, is part of a plan to pay down the "
-            "bridge loan by February.",
+            "The merger, which analysts had predicted for a long while, belongs to the group's effort "
+            "to cut its debt by February.",
             "2023-10-30",
             "2024-02",
         ),
@@ -453,7 +453,7 @@ def test_were_planning_points_ahead() -> None:
 
 
 def test_a_part_of_the_day_told_in_the_past_is_the_anchors() -> None:
-    assert _values("By mid afternoon, officials were saying the raid was over.") == [
+    assert _values("By mid afternoon, the firemen were saying the blaze was out.") == [
         ("mid afternoon", "2023-03-14TAF")
     ]
     # a habit names no day
@@ -462,9 +462,9 @@ def test_a_part_of_the_day_told_in_the_past_is_the_anchors() -> None:
 
 def test_a_counted_day_of_a_run_in_the_present_is_the_anchor() -> None:
     assert _values("It's the third day of talks in Geneva.") == [("the third day", "2023-03-14")]
-    assert _values("Today is the eighth day of the strike.") == [
+    assert _values("Today is the fifth day of the walkout.") == [
         ("Today", "2023-03-14"),
-        ("the eighth day", "2023-03-14"),
+        ("the fifth day", "2023-03-14"),
     ]
     # in the past it is some day before, which the sentence does not say
     assert _values("It was the third day of talks.") == []
@@ -510,7 +510,7 @@ def test_today_for_the_present_age_is_no_date(text: str, expected: list[tuple[st
 
 
 def test_one_day_after_a_modal_is_some_time_ahead() -> None:
-    assert _values("Islam will one day be the largest faith there.") == [("one day", "FUTURE_REF")]
+    assert _values("The village will one day be a town.") == [("one day", "FUTURE_REF")]
     assert _values("She hopes she may some day fly.") == [("some day", "FUTURE_REF")]
     # without the modal, a span or a day gone by
     assert _values("The move followed by one day an announcement.") == []
@@ -518,10 +518,10 @@ def test_one_day_after_a_modal_is_some_time_ahead() -> None:
 
 
 def test_the_next_year_of_a_list_is_a_year() -> None:
-    assert _values("They crossed in 1994, 1995 and 1997.") == [
-        ("1994", "1994"),
-        ("1995", "1995"),
-        ("1997", "1997"),
+    assert _values("The festival ran in 2003, 2004 and 2009.") == [
+        ("2003", "2003"),
+        ("2004", "2004"),
+        ("2009", "2009"),
     ]
     # a count after an amount stays a count
     assert _values("It cost $2,000, 2005 people came.") == []

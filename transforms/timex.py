@@ -873,8 +873,10 @@ def _unit_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
     if same:
         # "the corresponding period last year" is "the year-earlier period": the reported one, a year back
         return _Found(start - len(wide) + same.start(), end, value, relative=True, kind="period_back")
-    if rel == "last" and unit == "year" and (
-        _AMOUNT_BEFORE.search(_left(ctx, start, 30)) or _AMOUNT_AFTER.match(ctx.low, end)
+    if (
+        rel == "last"
+        and unit == "year"
+        and (_AMOUNT_BEFORE.search(_left(ctx, start, 30)) or _AMOUNT_AFTER.match(ctx.low, end))
     ):
         return _Found(start, end, value, relative=True, kind="year_back")
     return _Found(start, end, value, relative=ctx.anchor is not None)
@@ -2011,7 +2013,7 @@ def _daypart_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
             return None  # "the morning papers", "in the morning session"
         start = m.start() - len(left) + alone.start("span")
         # with no day named before, a part of the day told in the past is the anchor's:
-        # "By mid afternoon, officials were saying the operation was over"
+        # "By mid afternoon, the firemen were saying the blaze was out"
         told = ctx.anchor is not None and tense_near(ctx.low, start, m.end()) == "past"
         value = _relative_day(ctx, 0) + "T" + _part_of_day(m.group()) if told else ""
         return _Found(start, m.end(), value, "TIME", relative=told, kind=f"ref:{m.group()}:0")
@@ -2070,7 +2072,7 @@ _NTH_DAY_LEFT = re.compile(
 
 
 def _nth_day_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
-    """ "Today is the eighth day of the strike", "It's the second day of talks": a day
+    """ "Today is the fifth day of the walkout", "It's the second day of talks": a day
     counted in a run names the day the present tense stands in, the anchor's."""
     left = _left(ctx, m.start(), 48)
     nth = _NTH_DAY_LEFT.search(left)
@@ -2172,7 +2174,7 @@ _ONE_DAY_LEFT = re.compile(
 
 
 def _one_day_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
-    """ "Islam will one day be the second religion": some time ahead (FUTURE_REF); without
+    """ "The village will one day be a town": some time ahead (FUTURE_REF); without
     the modal "one day" is as often a span ("followed by one day") or a past day."""
     left = _left(ctx, m.start(), 16)
     one = _ONE_DAY_LEFT.search(left)
