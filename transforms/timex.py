@@ -2131,17 +2131,9 @@ def _in_units_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
     vague = re.match(r"\s+or\s+(?:two|so)\b", ctx.low[m.end() : m.end() + 10])
     if vague:
         return _Found(start, m.end() + vague.end(), "FUTURE_REF", extend=False)
-    anchor = ctx.anchor
-    anchor_day = anchor.date if anchor else None
-    if unit == "year":
-        value = f"{anchor.year + n:04d}" if anchor else "XXXX"
-    elif unit == "month":
-        value = month_value(anchor.year, anchor.month + n) if anchor and anchor.month else "XXXX-XX"
-    elif unit == "week":
-        value = week_value(anchor_day + timedelta(days=7 * n)) if anchor_day else "XXXX-WXX"
-    else:
-        value = day_value(anchor_day + timedelta(days=n)) if anchor_day else "XXXX-XX-XX"
-    return _Found(start, m.end(), value, relative=anchor is not None, extend=False)
+    # the day n days on; a year, month or week as "next year" etc. would give it, n units on
+    value = _relative_day(ctx, n) if unit == "day" else _unit_value(ctx, unit, n)
+    return _Found(start, m.end(), value, relative=ctx.anchor is not None, extend=False)
 
 
 def _period_or_in_units(m: re.Match[str], ctx: _Context) -> _Found | None:
@@ -2160,7 +2152,7 @@ def _latest_year_rule(m: re.Match[str], ctx: _Context) -> _Found | None:
     latest = _LATEST_YEAR_LEFT.search(left)
     if not latest:
         return None
-    value = _unit_value(ctx, "year", -1) or "XXXX"
+    value = _unit_value(ctx, "year", -1)
     return _Found(m.start() - len(left) + latest.start(), m.end(), value, relative=ctx.anchor is not None)
 
 
