@@ -24,14 +24,18 @@ def enrich_articles(
 ) -> tuple[beam.PCollection, list[beam.PCollection]]:
     """Parsed articles -> (valid records, the dead letters of every stage).
 
-    Repair the encoding, detect the language and the translation evidence, link translations
-    to their originals (``link``: batch runs spill to temporary files, streaming runs link
-    within a window), extract the dates, and check each record against the schema.
+    Repair the encoding, detect the language and the translation evidence, extract the dates,
+    link translations to their originals (``link``: batch runs spill to temporary files,
+    streaming runs link within a window), and check each record against the schema.
     """
     repaired, repair_failures = articles | "RepairEncoding" >> RepairEncoding(settings)
     detected, language_failures = repaired | "DetectLanguage" >> DetectLanguage(settings)
     assessed, translation_failures = detected | "DetectTranslation" >> DetectTranslation(settings)
-    linked = assessed | "LinkTranslations" >> link
-    dated, date_failures = linked | "ExtractDates" >> ExtractDates(settings)
-    valid, invalid = run_stage(dated, "ValidateRecords", "write", settings, record_checker)
+    # Dates before linking: the batch link waits for every article (they sit in temporary files
+    # until the links are known), so what runs before it shares the first fused stage, where
+    # the workers divide the articles evenly; and a link never points at an article that
+    # failed a later stage.
+    dated, date_failures = assessed | "ExtractDates" >> ExtractDates(settings)
+    linked = dated | "LinkTranslations" >> link
+    valid, invalid = run_stage(linked, "ValidateRecords", "write", settings, record_checker)
     return valid, [repair_failures, language_failures, translation_failures, date_failures, invalid]
