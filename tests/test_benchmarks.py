@@ -69,3 +69,12 @@ def test_stage_costs_cover_every_stage(tmp_path: Path, pool: list[tuple[str | No
 def test_measure_reports_a_process(tmp_path: Path) -> None:
     run = bench.measure("echo", 1, ["python3", "-c", "print('x' * 10)"], tmp_path / "log")
     assert run.ok and run.wall > 0 and run.peak_rss_mb >= 0
+
+
+def test_host_pair_scaling_runs_the_floor_loop_alone_then_twice(tmp_path: Path, pool: Pool) -> None:
+    corpus = bench.write_corpus(30, tmp_path, pool)
+    alone, together, scaling = bench.host_pair_scaling(corpus, tmp_path, docs=5)
+    assert alone > 0 and together > 0 and scaling == pytest.approx(2 * alone / together)
+    for k in (0, 1, 2):  # each copy read the first five articles and wrote them
+        with open(tmp_path / f"pair-{k}.avro", "rb") as handle:
+            assert len(list(fastavro.reader(handle))) == 5
