@@ -5,6 +5,7 @@ The Beam transform is tested in tests/test_link.py, which reuses this module's f
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 from typing import Any
 
@@ -165,6 +166,37 @@ def test_days_of_month_and_latin_names_inside_cjk_text() -> None:
 def test_order_of_shared_fingerprints_counts() -> None:
     assert ordered_shared(["a", "b", "c", "d"], ["a", "b", "c", "d"]) == 4
     assert ordered_shared(["a", "b", "c", "d"], ["d", "c", "b", "a"]) == 1
+
+
+def _common_subsequence(a: list[str], b: list[str]) -> int:
+    """The longest common subsequence by the plain table (what ordered_shared must equal)."""
+    table = [[0] * (len(b) + 1) for _ in range(len(a) + 1)]
+    for i, x in enumerate(a):
+        for j, y in enumerate(b):
+            table[i + 1][j + 1] = table[i][j] + 1 if x == y else max(table[i][j + 1], table[i + 1][j])
+    return table[-1][-1]
+
+
+def test_ordered_shared_is_the_longest_common_subsequence() -> None:
+    # Distinct tokens take the n log n path; a repeated token the table.
+    rng = random.Random(7)
+    for _ in range(500):
+        pool = [f"n:{i}" for i in range(rng.randint(0, 25))]
+        a, b = rng.sample(pool, rng.randint(0, len(pool))), rng.sample(pool, rng.randint(0, len(pool)))
+        if a and rng.random() < 0.3:
+            a.append(a[0])
+        assert ordered_shared(a, b) == _common_subsequence(a, b), (a, b)
+
+
+def test_capitalized_words_and_months_in_lower_case() -> None:
+    prints = derived.ordered_fingerprints
+    # The second part of a joined word is no name of its own; "O'Brien" is one name.
+    assert prints("in l'Europe and anti-Kremlin") == []
+    assert prints("Sean O'Brien met Jean-Pierre Dupont") == ["p:brn", "p:nbr", "p:dbnd"]
+    # Months in lower case count, except in English text.
+    assert prints("le 14 mars 2023") == ["n:14", "d:3-14", "m:3", "n:2023"]
+    assert prints("the mai tai on 14 April") == ["m:5", "n:14", "d:4-14", "m:4"]
+    assert prints("the mai tai on 14 April", lower_months=False) == ["n:14", "d:4-14", "m:4"]
 
 
 def test_match_needs_the_facts_in_the_same_order() -> None:

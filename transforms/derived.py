@@ -20,6 +20,7 @@ can, no link is made.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import itertools
 import math
@@ -87,8 +88,10 @@ _SKELETON = str.maketrans(
     }
 )
 #: Digits grouped by thousands ("1,000", "1.000", "1 000") or with a decimal part.
+#: The first digit is matched before the look back (no digit, dot or comma before it), so
+#: the regex engine skips straight to digits instead of trying the look back everywhere.
 _NUMBER = re.compile(
-    r"(?<![\d.,])\d+(?:[.,]\d+|[\u00a0\u202f ]\d{3}(?!\d))*"
+    r"\d(?<![\d.,].)\d*(?:[.,]\d+|[\u00a0\u202f ]\d{3}(?!\d))*"
     r"(?:\s?(?P<scale>[^\W\d_]+\.?|[万萬億亿千]))?"
 )
 #: Words that multiply the number before them ("1.5 million" = "150万" = "1,5 млн"),
@@ -107,13 +110,47 @@ _SCALES = {
 _LATIN = "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff"
 _CYRILLIC_LETTERS = "\u0400-\u04ff"
 _GREEK_LETTERS = "\u0370-\u03ff"
-#: A word in one alphabet; a run of another script right before it (a Latin name
-#: inside Chinese or Japanese text) does not hide it.
-_NAME = re.compile(
+_SCRIPTS = (_LATIN, _CYRILLIC_LETTERS, _GREEK_LETTERS)
+
+
+def _capitals(letters: str) -> str:
+    """The capitals of a character class, as a class body.
+
+    >>> _capitals("a-dA-D")
+    'A-D'
+    """
+    member = re.compile(f"[{letters}]")
+    runs: list[list[int]] = []
+    for code in range(0x2000):
+        if member.match(chr(code)) and chr(code).isupper():
+            if runs and code == runs[-1][-1] + 1:
+                runs[-1].append(code)
+            else:
+                runs.append([code])
+    return "".join(re.escape(chr(r[0])) + (f"-{re.escape(chr(r[-1]))}" if len(r) > 1 else "") for r in runs)
+
+
+#: A word is a run of one alphabet's letters, maybe joined by apostrophes or hyphens
+#: ("O'Brien", "Jean-Pierre"), with no letter, digit or dot of that alphabet right before
+#: it; a run of another script right before it (a Latin name inside Chinese or Japanese
+#: text) does not hide it.
+_WORD = "[{letters}]*(?:['’-][{letters}]+)*"
+_WORD_START = r"(?<![{letters}\d.].)(?<![{letters}]['’-].)"
+#: The words that start with a capital: the only ones that can be names, acronyms or
+#: capitalized months. The first letter is matched before the look back, so the regex
+#: engine skips from capital to capital (matching every word and testing its first
+#: letter was most of the fingerprints' cost); the second look back keeps the second
+#: part of a joined word ("l'Europe", "anti-American": words that start in lower case) out.
+_CAPITALIZED = re.compile(
     "|".join(
-        rf"(?<![{letters}\d.])[{letters}]+(?:['’-][{letters}]+)*"
-        for letters in (_LATIN, _CYRILLIC_LETTERS, _GREEK_LETTERS)
+        f"[{_capitals(letters)}]" + (_WORD_START + _WORD).format(letters=letters) for letters in _SCRIPTS
     )
+)
+#: Runs of one alphabet's letters: a cheap first look for month names in lower case.
+_LETTER_RUN = re.compile("|".join(f"[{letters}]+" for letters in _SCRIPTS))
+#: Every word, whatever its first letter (only read when a month name may be there).
+_LOWER_WORD = re.compile(
+    "|".join(f"[{letters}]" + (_WORD_START + _WORD).format(letters=letters) for letters in _SCRIPTS)
 )
 _KATAKANA_RUN = re.compile(r"[\u30a1-\u30fa\u30fc]{2,}")
 #: Any katakana, full or half width (NFKC makes the half-width forms full width).
@@ -279,9 +316,22 @@ def _day(text: str, start: int, end: int) -> int | None:
     return None
 
 
-def ordered_fingerprints(text: str, max_chars: int = 20_000) -> list[str]:
+def _lower_words(text: str) -> Iterable[re.Match[str]]:
+    """The words of a text (as ``_CAPITALIZED`` reads them) that start in lower case.
+
+    >>> [m.group() for m in _lower_words("le 3 mars, l'avril, Mai")]
+    ['le', 'mars', "l'avril"]
+    """
+    return (m for m in _LOWER_WORD.finditer(text) if not m.group()[0].isupper())
+
+
+def ordered_fingerprints(text: str, max_chars: int = 20_000, lower_months: bool = True) -> list[str]:
     """Language-independent tokens of a text in order of first appearance: numbers
     (scaled ones too), months and days of month, acronyms and name skeletons.
+
+    Most languages write month names in lower case ("14 marca", "3 mars"); English
+    does not, and in English text a lower-case "mai" or "april" is no month:
+    ``lower_months=False`` reads only capitalized ones (and saves a pass over every word).
 
     >>> ordered_fingerprints("On 14 March 2023 Zelensky visited Kramatorsk with 300 troops and NATO.")
     ['n:14', 'd:3-14', 'm:3', 'n:2023', 'p:srns', 'p:krmd', 'n:300', 'a:nato']
@@ -317,10 +367,11 @@ def ordered_fingerprints(text: str, max_chars: int = 20_000) -> list[str]:
         key = skeleton(match.group())
         if len(key) >= 3:
             found.append((match.start(), "p:" + key))
-    for match in _NAME.finditer(text):
+    words = list(_CAPITALIZED.finditer(text))
+    if lower_months and not _MONTH_WORDS.keys().isdisjoint(_LETTER_RUN.findall(text)):
+        words += (m for m in _lower_words(text) if m.group() in _MONTH_WORDS)
+    for match in words:
         word = match.group()
-        if not word[0].isupper() and word not in _MONTH_WORDS:
-            continue  # most words: neither a name nor a month
         month = _month(word)
         if month:
             found.append((match.start() - 1, f"m:{month}"))
@@ -586,7 +637,7 @@ def summarize(article: dict[str, Any]) -> dict[str, Any]:
         "confidence": float(translation.get("confidence") or 0.0),
         "source_language": translation.get("source_language"),
         "assessed": assessed,
-        "fingerprints": ordered_fingerprints(text),
+        "fingerprints": ordered_fingerprints(text, lower_months=language.get("code") != "en"),
         "glosses": glosses(text),
         "loose": katakana_keys(text),
     }
@@ -614,6 +665,19 @@ def ordered_shared(a: Sequence[str], b: Sequence[str]) -> int:
     common = set(a) & set(b)
     left = [t for t in a if t in common]
     right = [t for t in b if t in common]
+    if len(left) == len(common) == len(right):
+        # No token repeats (fingerprints are distinct): the longest common subsequence is
+        # the longest increasing run of ``left``'s positions in ``right``, found by
+        # patience sorting in n log n instead of the n x m table.
+        where = {token: j for j, token in enumerate(right)}
+        tails: list[int] = []
+        for position in (where[token] for token in left):
+            k = bisect.bisect_left(tails, position)
+            if k == len(tails):
+                tails.append(position)
+            else:
+                tails[k] = position
+        return len(tails)
     previous = [0] * (len(right) + 1)
     for token in left:
         current = [0]
