@@ -329,6 +329,9 @@ class ProfileScorer:
         self._unknown_letter = re.compile(f"[^\\W\\d_{re.escape(known)}]")
         self._cache: dict[str, int] = {}
         self._words = np.zeros((self.settings.cache_words, self.width), dtype=np.float32)
+        #: Whether the cached word of each row starts with a capital (its weight: ``name_weight``).
+        self._capital_rows = np.zeros(self.settings.cache_words, dtype=bool)
+        self._name_weight = np.float32(self.settings.name_weight)
 
     def clean(self, text: str) -> str:
         return clean(text, self._table)
@@ -375,30 +378,39 @@ class ProfileScorer:
         cache = self._cache
         if len(cache) + len(words) > self.settings.cache_words:
             cache.clear()  # never in the middle of a chunk: its rows stay valid
-        name_weight = self.settings.name_weight
-        rows: list[int] = []
-        weights: list[float] = []
+        # Most words are in the cache: their rows are looked up at C speed, and a word's
+        # weight (a capital: maybe a name) is read off the row; only the words not found
+        # (new ones, and long ones that are never cached) are visited one by one.
+        found: list[int | None] = list(map(cache.get, words))
+        rows: list[int] = found  # type: ignore[assignment]
         new: list[str] = []
         long_words: list[str] = []
         long_weights: list[float] = []
-        for position, word in enumerate(words):
-            weight = name_weight if (position or not first) and word[0].isupper() else 1.0
-            if len(word) > MAX_CACHED_WORD:
-                long_words.append(word)
-                long_weights.append(weight)
-                continue
-            row = cache.get(word)
-            if row is None:
-                row = cache[word] = len(cache)
-                new.append(word)
-            rows.append(row)
-            weights.append(weight)
+        if None in found:
+            rows = []
+            capitals = self._capital_rows
+            for position, (word, row) in enumerate(zip(words, found, strict=True)):
+                if row is None:
+                    if len(word) > MAX_CACHED_WORD:
+                        long_words.append(word)
+                        named = (position or not first) and word[0].isupper()
+                        long_weights.append(self.settings.name_weight if named else 1.0)
+                        continue
+                    row = cache.get(word)
+                    if row is None:
+                        row = cache[word] = len(cache)
+                        capitals[row] = word[0].isupper()
+                        new.append(word)
+                rows.append(row)
         if new:
             first_new = cache[new[0]]
             self._words[first_new : first_new + len(new)] = self.word_vectors(new)
         total = np.zeros(self.width, dtype=np.float64)
         if rows:
-            total += np.asarray(weights, dtype=np.float32) @ self._words[rows]
+            weights = np.where(self._capital_rows[rows], self._name_weight, np.float32(1.0))
+            if first and len(words[0]) <= MAX_CACHED_WORD:
+                weights[0] = 1.0  # the text's first word (rows[0]): its capital says nothing
+            total += weights @ self._words[rows]
         if long_words:
             total += np.asarray(long_weights, dtype=np.float32) @ self.word_vectors(long_words)
         return total
