@@ -52,11 +52,19 @@ eval-provenance: install
 ## Throughput, per-stage cost and peak memory of `newsbeam ingest` on the DirectRunner against a
 ## hand-written loop and a floor, for N = 1,000 and 20,000 articles (benchmarks/README.md).
 ## One size: make bench N=1000; more options: make bench BENCH_ARGS="--repeat 3 --no-workers2"
+## It runs in a venv of its own with the package as a local run installs it (no `gcp` extra, which
+## the test venv needs for the Dataflow tests and which costs every process 0.25 s of imports).
 N ?=
 BENCH_ARGS ?=
-bench: install
-	$(BIN)/python -m pip install --quiet -e '.[bench]'
-	$(BIN)/python -m benchmarks.bench $(if $(N),--n $(N)) $(BENCH_ARGS)
+BENCH_VENV := .venv-bench
+bench: $(BENCH_VENV)/.installed
+	$(BENCH_VENV)/bin/python -m benchmarks.bench $(if $(N),--n $(N)) $(BENCH_ARGS)
+
+$(BENCH_VENV)/.installed: pyproject.toml
+	test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(BENCH_VENV)/bin/python -m pip install --quiet -e '.[bench]'
+	touch $@
 
 lint: install
 	$(BIN)/ruff check .

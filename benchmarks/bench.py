@@ -30,6 +30,7 @@ import compileall
 import io
 import json
 import os
+import platform
 import random
 import shutil
 import statistics
@@ -491,6 +492,23 @@ def machine() -> str:
     return f"{os.cpu_count()} cores, {cpu}"
 
 
+def installation() -> str:
+    """Python, Beam and whether the ``gcp`` extra is there (its client libraries cost every
+    process that imports Beam about 0.25 s: ``make bench`` runs without it, as a local run
+    installs the package)."""
+    import importlib.metadata
+    import importlib.util
+
+    try:
+        gcp = importlib.util.find_spec("google.cloud.storage") is not None
+    except ModuleNotFoundError:  # no google.cloud package at all
+        gcp = False
+    return (
+        f"{sys.executable} (Python {platform.python_version()}), apache-beam "
+        f"{importlib.metadata.version('apache-beam')}, gcp extra {'installed' if gcp else 'not installed'}"
+    )
+
+
 def load() -> str:
     return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
 
@@ -696,6 +714,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"bench: {DATA} is missing (the reference data beside the project)", file=sys.stderr)
         return 2
     print(f"# newsbeam benchmark, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {machine()}, {load()}")
+    print(f"install: {installation()}")
     compile_project()
     pool = document_pool()
     print(f"pool: {len(pool):,} distinct English pieces from {DATA}")

@@ -78,3 +78,8 @@ def test_host_pair_scaling_runs_the_floor_loop_alone_then_twice(tmp_path: Path, 
     for k in (0, 1, 2):  # each copy read the first five articles and wrote them
         with open(tmp_path / f"pair-{k}.avro", "rb") as handle:
             assert len(list(fastavro.reader(handle))) == 5
+
+
+def test_installation_names_beam_and_the_gcp_extra() -> None:
+    described = bench.installation()
+    assert "apache-beam" in described and "gcp extra" in described
