@@ -14,7 +14,7 @@ install: $(STAMP)
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,gcp]'
+	$(BIN)/python -m pip install --quiet -e '.[test,gcp,bench]'
 	touch $(STAMP)
 
 ## Ingest everything under samples/ on the DirectRunner into out/, print the summary, then write
