@@ -5,6 +5,11 @@ The anchor is the publication date; 2023-03-14 was a Tuesday (ISO week 11).
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from transforms.timex import Anchor, find_english, tense_near
@@ -525,3 +530,25 @@ def test_the_next_year_of_a_list_is_a_year() -> None:
     ]
     # a count after an amount stays a count
     assert _values("It cost $2,000, 2005 people came.") == []
+
+
+def test_two_rules_on_one_span_give_the_same_value_whatever_the_hash_seed() -> None:
+    # "last weekend" is read by the rule of "last" and by the rule of "weekend"; which one's
+    # value is kept must not depend on the order of a set (PYTHONHASHSEED varies by process).
+    code = (
+        "from transforms.timex import Anchor, find_english; "
+        "print([m.value for m in find_english('Last weekend only, she says.', Anchor.parse('2022-10-30'))])"
+    )
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+            cwd=Path(__file__).resolve().parents[1],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in range(1, 7)
+    }
+    # The Sunday's "last weekend" is the one before it (ISO week 42).
+    assert outputs == {"['2022-W42-WE']\n"}

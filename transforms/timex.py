@@ -2267,6 +2267,10 @@ def _triggers() -> Mapping[str, Rule]:
 
 _TRIGGERS = _triggers()
 _TRIGGER_WORDS = frozenset(_TRIGGERS)
+#: The order the trigger words' rules run in: the table's. Two rules can read the same span
+#: ("last weekend": ``_unit_or_few_rule`` and ``_weekend_rule``) and the first found is kept,
+#: so the order must not be a set's, which changes with the process's hash seed.
+_TRIGGER_RANK = MappingProxyType({word: rank for rank, word in enumerate(_TRIGGERS)})
 _WORD_PATTERNS = MappingProxyType({word: re.compile(word) for word in _TRIGGERS})
 
 #: Words before an expression that belong to it without changing its value.
@@ -2363,7 +2367,7 @@ def find_english(text: str, anchor: Anchor | None, day_first: bool | None = None
     ctx = _Context(text, low, anchor, order if order is not None else day_first)
     found: list[_Found] = []
     # Which trigger words occur at all is one C-speed pass; only those are then located.
-    words = _TRIGGER_WORDS.intersection(_WORD.findall(low))
+    words = sorted(_TRIGGER_WORDS.intersection(_WORD.findall(low)), key=_TRIGGER_RANK.__getitem__)
     # Numbers of three or five and more digits start no expression ("350 million", "12345").
     matches = [(_number_rule, m) for m in _DIGITS.finditer(low) if m.end() - m.start() in (1, 2, 4)]
     for word in words:
