@@ -8,8 +8,10 @@ input; the DirectRunner in memory, several times over). The bands are dealt to a
 the ``GroupByKey``'s keys; for each group an article sends its 64-bit id hash and its 32-bit
 bucket word in each of the group's bands, packed by the thousand into one ``bytes`` value
 (448 bytes an article at 80 bands). Each article's summary (fingerprints, translation
-evidence, 16 bits of each band's word: about 390 bytes, packed as one ``bytes``) is a side
-input of the verification, keyed by its id hash. A verified pair counts only when each
+evidence, 16 bits of each band's word: about 390 bytes, packed as one ``bytes``) goes with
+its id hash into a list of a few thousand, and those lists are a side input of the
+verification (one element an article crossed a multi-process runner's state API 4 times
+slower). A verified pair counts only when each
 article is the other's most similar verified partner of its language
 (``derived.mutual_best``, here as a combine per article and a join per pair). Batch runs
 (``temp_dir``) write each article once to a temporary file and read it back at the end
@@ -398,6 +400,10 @@ class _SummarizeAndSpill(beam.DoFn):
 
     #: Articles whose band records a bundle gathers before they leave (about 0.5 MB a group).
     FLUSH_ARTICLES = 20_000
+    #: Summaries that leave together, as one list (about 0.8 MB): a side input of a few large
+    #: elements crosses a multi-process runner's state API far faster than one element an
+    #: article (20,000 summaries: 0.32 s before each worker judged its first group).
+    SUMMARY_CHUNK = 2_000
 
     def __init__(self, settings: LinkSettings, temp_dir: str | None, shards: int, spill_records: int):
         self.settings = settings
@@ -409,6 +415,7 @@ class _SummarizeAndSpill(beam.DoFn):
         self._coder = FastPrimitivesCoder()
         self._waiting: dict[Any, tuple[list[int], list[np.ndarray]]] = {}
         self._buffered = 0
+        self._summaries: dict[Any, list[tuple[int, Compact]]] = {}
         self._file: Any = None
         self._path = ""
         self._written = 0
@@ -422,6 +429,7 @@ class _SummarizeAndSpill(beam.DoFn):
     def start_bundle(self) -> None:
         self._waiting = {}
         self._buffered = 0
+        self._summaries = {}
         self._file = None
 
     def _spill(self, article: dict[str, Any]) -> Iterator[Any]:
@@ -453,6 +461,13 @@ class _SummarizeAndSpill(beam.DoFn):
         self._waiting = {}
         self._buffered = 0
 
+    def _flush_summaries(self, window: Any = None) -> Iterator[Any]:
+        """The waiting summaries of one window (of all, without one), as one list each."""
+        for each in [window] if window is not None else list(self._summaries):
+            chunk = self._summaries.pop(each, None)
+            if chunk:
+                yield pvalue.TaggedOutput(SUMMARIES, WindowedValue(chunk, each.max_timestamp(), [each]))
+
     def process(self, article: dict[str, Any], window: Any = beam.DoFn.WindowParam) -> Iterator[Any]:
         if self.temp_dir is not None:
             yield from self._spill(article)
@@ -466,7 +481,10 @@ class _SummarizeAndSpill(beam.DoFn):
         signature = minhash(summary["fingerprints"], self._coefficients)
         words = bucket_words(signature, self.settings.rows)
         key = id_key(summary["id"])
-        yield pvalue.TaggedOutput(SUMMARIES, (key, compact_summary(summary, words)))
+        chunk = self._summaries.setdefault(window, [])
+        chunk.append((key, compact_summary(summary, words)))
+        if len(chunk) >= self.SUMMARY_CHUNK:
+            yield from self._flush_summaries(window)
         keys, waiting = self._waiting.setdefault(window, ([], []))
         keys.append(key)
         waiting.append(words)
@@ -476,6 +494,7 @@ class _SummarizeAndSpill(beam.DoFn):
 
     def finish_bundle(self) -> Iterator[Any]:
         yield from self._close_file()
+        yield from self._flush_summaries()
         yield from self._flush_bands()
 
 
@@ -486,15 +505,36 @@ class _JudgeShard(beam.DoFn):
         self.settings = settings
         self.shards = shards
         self.oversized = Metrics.counter("newsbeam", "derived_from_oversized_buckets")
+        self._chunks: Any = None
+        self._summaries: dict[int, Compact] = {}
 
-    def process(self, shard: tuple[int, Iterable[bytes]], summaries: dict[int, Compact]) -> Iterator[Any]:
+    def start_bundle(self) -> None:
+        self._chunks, self._summaries = None, {}
+
+    def _by_key(self, chunks: Iterable[list[tuple[int, Compact]]]) -> dict[int, Compact]:
+        # A runner hands every element of a bundle the same materialized side input: its
+        # summaries are put in one dict once, not once per group.
+        if chunks is not self._chunks:
+            summaries: dict[int, Compact] = {}
+            for chunk in chunks:
+                summaries.update(chunk)
+            self._chunks, self._summaries = chunks, summaries
+        return self._summaries
+
+    def process(
+        self, shard: tuple[int, Iterable[bytes]], chunks: Iterable[list[tuple[int, Compact]]]
+    ) -> Iterator[Any]:
         group, packs = shard
+        summaries = self._by_key(chunks)
         for band, members in group_buckets(group, packs, self.shards, self.settings.bands):
             if len(members) > self.settings.max_bucket:
                 self.oversized.inc()
                 continue
             for kind, value in bucket_matches(band, [summaries[member] for member in members], self.settings):
                 yield value if kind == PARTNER else pvalue.TaggedOutput(MATCH, value)
+
+    def finish_bundle(self) -> None:
+        self._chunks, self._summaries = None, {}
 
 
 class _Links(beam.PTransform):
@@ -511,7 +551,7 @@ class _Links(beam.PTransform):
             bands
             | "GroupByBand" >> beam.GroupByKey()
             | "VerifyPairsInBucket"
-            >> beam.ParDo(_JudgeShard(self.settings, self.shards), pvalue.AsDict(summaries)).with_outputs(
+            >> beam.ParDo(_JudgeShard(self.settings, self.shards), pvalue.AsList(summaries)).with_outputs(
                 MATCH, main="partners"
             )
         )
