@@ -149,7 +149,7 @@ _CAPITALIZED = re.compile(
 #: Runs of one alphabet's letters: a cheap first look for month names in lower case.
 _LETTER_RUN = re.compile("|".join(f"[{letters}]+" for letters in _SCRIPTS))
 #: Every word, whatever its first letter (only read when a month name may be there).
-_LOWER_WORD = re.compile(
+_ANY_WORD = re.compile(
     "|".join(f"[{letters}]" + (_WORD_START + _WORD).format(letters=letters) for letters in _SCRIPTS)
 )
 _KATAKANA_RUN = re.compile(r"[\u30a1-\u30fa\u30fc]{2,}")
@@ -322,7 +322,7 @@ def _lower_words(text: str) -> Iterable[re.Match[str]]:
     >>> [m.group() for m in _lower_words("le 3 mars, l'avril, Mai")]
     ['le', 'mars', "l'avril"]
     """
-    return (m for m in _LOWER_WORD.finditer(text) if not m.group()[0].isupper())
+    return (m for m in _ANY_WORD.finditer(text) if not m.group()[0].isupper())
 
 
 def ordered_fingerprints(text: str, max_chars: int = 20_000, lower_months: bool = True) -> list[str]:
