@@ -148,7 +148,7 @@ _CAPITALIZED = re.compile(
 )
 #: Runs of one alphabet's letters: a cheap first look for month names in lower case.
 _LETTER_RUN = re.compile("|".join(f"[{letters}]+" for letters in _SCRIPTS))
-#: Every word, whatever its first letter (only read when a month name may be there).
+#: Every word, whatever its first letter (read only when a month name in lower case may be there).
 _ANY_WORD = re.compile(
     "|".join(f"[{letters}]" + (_WORD_START + _WORD).format(letters=letters) for letters in _SCRIPTS)
 )
@@ -316,15 +316,6 @@ def _day(text: str, start: int, end: int) -> int | None:
     return None
 
 
-def _lower_words(text: str) -> Iterable[re.Match[str]]:
-    """The words of a text (as ``_CAPITALIZED`` reads them) that start in lower case.
-
-    >>> [m.group() for m in _lower_words("le 3 mars, l'avril, Mai")]
-    ['le', 'mars', "l'avril"]
-    """
-    return (m for m in _ANY_WORD.finditer(text) if not m.group()[0].isupper())
-
-
 def ordered_fingerprints(text: str, max_chars: int = 20_000, lower_months: bool = True) -> list[str]:
     """Language-independent tokens of a text in order of first appearance: numbers
     (scaled ones too), months and days of month, acronyms and name skeletons.
@@ -369,7 +360,7 @@ def ordered_fingerprints(text: str, max_chars: int = 20_000, lower_months: bool 
             found.append((match.start(), "p:" + key))
     words = list(_CAPITALIZED.finditer(text))
     if lower_months and not _MONTH_WORDS.keys().isdisjoint(_LETTER_RUN.findall(text)):
-        words += (m for m in _lower_words(text) if m.group() in _MONTH_WORDS)
+        words += (m for m in _ANY_WORD.finditer(text) if m.group() in _MONTH_WORDS)  # all lower case
     for match in words:
         word = match.group()
         month = _month(word)

@@ -508,9 +508,6 @@ class _JudgeShard(beam.DoFn):
         self._chunks: Any = None
         self._summaries: dict[int, Compact] = {}
 
-    def start_bundle(self) -> None:
-        self._chunks, self._summaries = None, {}
-
     def _by_key(self, chunks: Iterable[list[tuple[int, Compact]]]) -> dict[int, Compact]:
         # A runner hands every element of a bundle the same materialized side input: its
         # summaries are put in one dict once, not once per group.
