@@ -20,6 +20,7 @@ from transforms.translation_signals import (
     statement_signals,
     text_signals,
     typography_signals,
+    untranslated_word_signals,
 )
 
 DATA = Path(__file__).parent / "data" / "translation"
@@ -150,6 +151,34 @@ def test_foreign_phrase() -> None:
 )
 def test_names_are_no_foreign_phrase(text: str) -> None:
     assert foreign_phrase_signals(text) == []
+
+
+def test_untranslated_words_grow_with_their_number_and_name_a_language_by_its_letters() -> None:
+    one = untranslated_word_signals("Fans of the series call it an ønskedrøm, the paper wrote.")
+    several = untranslated_word_signals(
+        "The minister of barnamálaráðherra met the vinnumarkaðsráðherra about verkalýðshreyfing."
+    )
+    assert [s.weight for s in one] == [0.2]
+    assert one[0].language is None  # ø is Danish and Norwegian (and Faroese)
+    assert [(s.weight, s.language) for s in several] == [(0.5, "is")]
+    assert "“barnamálaráðherra”" in several[0].evidence
+    (polish,) = untranslated_word_signals("Prices were set in złoty and the sejmik voted przeciwko it.")
+    assert polish.language == "pl"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Names are capitalized; loanwords keep English's accents; a word of three letters
+        # is too short to tell.
+        "Zoë Bäckström met Jón Þórsson at the café in Łódź and ordered a crème brûlée.",
+        "The naïve protégé cooked jalapeño piñatas à la carte, voilà, über cool.",
+        "He wrote “Ørsted” and “Ağrı” on the board, then ate a bit of pâté.",
+        "Prices rose 5% to €1,200 — a “record”, the minister said… (AP)",
+    ],
+)
+def test_names_loanwords_and_english_typography_are_no_untranslated_words(text: str) -> None:
+    assert untranslated_word_signals(text) == []
 
 
 def test_language_mix() -> None:

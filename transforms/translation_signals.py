@@ -568,6 +568,81 @@ def foreign_phrase_signals(text: str) -> list[Signal]:
     ]
 
 
+#: Latin letters with diacritics that English words borrowed with their loanwords keep
+#: (café, naïve, façade, jalapeño, über, protégé, voilà); every other such letter
+#: belongs to another language's spelling.
+_LOANWORD_LETTERS = frozenset("àáâäçèéêëîïñôöûü")
+#: Letters that only one language's spelling uses, so an untranslated word with one of
+#: them names its language (orthographies, not a list of words).
+_LETTER_LANGUAGES: dict[str, str] = {
+    **dict.fromkeys("ðþ", "is"),
+    **dict.fromkeys("őű", "hu"),
+    **dict.fromkeys("ł", "pl"),
+    **dict.fromkeys("řů", "cs"),
+    **dict.fromkeys("ėįų", "lt"),
+    **dict.fromkeys("șț", "ro"),
+    **dict.fromkeys("ğı", "tr"),
+    **dict.fromkeys("ľĺŕ", "sk"),
+    **dict.fromkeys("ģķļņ", "lv"),
+}
+#: Latin letters with a diacritic (Latin-1 to IPA extensions) other than the loanwords'.
+_FOREIGN_LETTERS = "".join(
+    c for c in map(chr, range(ord("ß"), ord("ʯ") + 1)) if c.isalpha() and c not in _LOANWORD_LETTERS
+)
+#: One of them. Only words that start lower-case are counted, so upper-case letters are
+#: not looked for (ß, ı and ſ would bring ASCII capitals: SS, I, S).
+_FOREIGN_LETTER = re.compile(f"[{_FOREIGN_LETTERS}]")
+_LETTERS = re.compile(r"[^\W\d_]*")
+
+
+def untranslated_word_signals(text: str) -> list[Signal]:
+    """Lower-case words spelt with letters English does not use: words a translation
+    (most often a machine's) left in the source language.
+
+    Names are capitalized and never counted; nor are loanwords English spells with their
+    accents (café, naïve, jalapeño). A letter only one language writes (ð, ő, ł…) names
+    the language.
+
+    >>> [(s.name, s.language) for s in untranslated_word_signals(
+    ...     "The third aðalleikari of the show left the gleðisveitina after the café closed.")]
+    [('untranslated_words', 'is')]
+    >>> untranslated_word_signals("Zoë Bäckström ordered a crème brûlée at the café in Łódź.")
+    []
+    """
+    words = []
+    end = 0
+    # From each such letter out to its word's ends: the letters are rare (in names,
+    # mostly), so this reads a few words instead of the whole text.
+    for found in _FOREIGN_LETTER.finditer(text):
+        if found.start() < end:
+            continue  # a second such letter of the word just read
+        start = found.start()
+        while start and text[start - 1].isalpha():
+            start -= 1
+        end = _LETTERS.match(text, found.start()).end()
+        if text[start].islower() and end - start >= 4:
+            words.append(text[start:end])
+    distinct = list(dict.fromkeys(word.lower() for word in words))
+    if not distinct:
+        return []
+    named = Counter(_LETTER_LANGUAGES[c] for word in distinct for c in set(word) if c in _LETTER_LANGUAGES)
+    language = named.most_common(1)[0][0] if len(named) == 1 else None
+    # One word may be a term kept on purpose (a dish, an institution); several say the
+    # text was not fully translated.
+    weight = {1: 0.2, 2: 0.35}.get(len(distinct), 0.5)
+    shown = ", ".join(f"“{word}”" for word in distinct[:3])
+    return [
+        Signal(
+            "untranslated_words",
+            weight,
+            f"{len(distinct)} lower-case word(s) spelt with letters English does not use, e.g. {shown}",
+            language,
+            None,
+            0.6 if language else 0.0,
+        )
+    ]
+
+
 def language_mix_signals(language: Mapping[str, Any]) -> list[Signal]:
     """Paragraphs the language stage found in another language than the body's.
 
@@ -855,6 +930,7 @@ ENGLISH_DETECTORS = (
     typography_signals,
     foreign_script_signals,
     foreign_phrase_signals,
+    untranslated_word_signals,
     calque_signals,
     credit_signals,
     dateline_signals,
