@@ -17,7 +17,9 @@ the stage-by-stage breakdown of the lost links:
 
 Articles in a language with a non-English style head (``evaluations.train_direction``)
 are cross-fitted: each is scored by the head of its document's fold, trained
-without that fold's documents.
+without that fold's documents. So are the English articles' source heads
+(``style_sources``: English originals against translations from one language), which
+the leave-one-language-out model lacks for the very language it left out.
 """
 
 from __future__ import annotations
@@ -105,6 +107,63 @@ def cross_fit(
     return out
 
 
+def source_fold_models() -> dict[int, TranslationeseModel]:
+    """Per document fold (``train_direction.FOLDS``), English source heads (``source_heads``:
+    originals against translations from one language) trained without that fold's
+    documents; their general heads are left empty, only ``sources`` is read."""
+    import numpy as np
+
+    from evaluations.train_direction import FOLDS
+    from evaluations.train_provenance import (
+        L2,
+        choose_features,
+        load_wmt,
+        matrix,
+        passages,
+        source_heads,
+        training_docs,
+    )
+    from transforms.translationese import model_document, raw_features
+
+    samples = [p for d in training_docs(load_wmt()) for p in passages(d)]
+    features = [raw_features(p.text)[0] for p in samples]
+    models = {}
+    for k in range(FOLDS):
+        keep = [i for i, p in enumerate(samples) if _fold(p.doc_id, FOLDS) != k]
+        rows = [features[i] for i in keep]
+        names = choose_features(rows)
+        x = matrix(rows, names)
+        mean, scale = x.mean(axis=0), x.std(axis=0)
+        scale[scale < 1e-6] = 1.0
+        labels = np.array([0 if samples[i].kind == "original" else 1 for i in keep])
+        heads = source_heads((x - mean) / scale, labels, [samples[i] for i in keep], L2)
+        empty = ([0.0] * len(names), 0.0)
+        by_source = {language: (coef.tolist(), bias) for language, (coef, bias) in heads.items()}
+        document = model_document(names, mean, scale, empty, empty, {}, None, by_source)
+        models[k] = TranslationeseModel(document)
+    return models
+
+
+def cross_fit_sources(
+    articles: Sequence[dict[str, Any]], per_fold: dict[int, TranslationeseModel]
+) -> list[dict[str, Any]]:
+    """The articles, each English one read again by the source heads of its document's fold
+    (trained without that fold's documents): the leave-one-language-out model that assessed
+    it has no head for the language it was translated from, which is the one linking asks."""
+    from evaluations.train_direction import FOLDS
+
+    out = []
+    for article in articles:
+        if article["language"]["code"] != "en":
+            out.append(article)
+            continue
+        doc_id = article["id"].split("/", 1)[1].rsplit("/", 1)[0]
+        verdict = per_fold[_fold(doc_id, FOLDS)].predict(article["text"])
+        sources = [{"code": k, "p": v} for k, v in sorted(verdict.sources.items())] if verdict else []
+        out.append({**article, "translation": {**article["translation"], "style_sources": sources}})
+    return out
+
+
 def fold_heads(path: Path | None = None) -> dict[int, MultiStyleModel]:
     """The per-fold style heads: read from ``path`` (``train_direction --folds-output``) or trained."""
     if path is not None and path.exists():
@@ -129,7 +188,8 @@ def derived_from_results(
         "\n3. Derived-from links on WMT pairs mixed with unrelated documents (LinkTranslations, DirectRunner)"
     )
     articles, gold = link_corpus(docs, models, folds)
-    return _link_results(cross_fit(articles, fold_heads()), gold)
+    articles = cross_fit_sources(cross_fit(articles, fold_heads()), source_fold_models())
+    return _link_results(articles, gold)
 
 
 def _link_results(articles: Sequence[dict[str, Any]], gold: dict[str, str]) -> bool:
@@ -281,7 +341,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         articles, gold = link_corpus(docs, models, folds)
         if args.cache:
             args.cache.write_text(json.dumps([articles, gold]))
-    articles = cross_fit(articles, fold_heads(args.direction_folds))
+    articles = cross_fit_sources(cross_fit(articles, fold_heads(args.direction_folds)), source_fold_models())
     if args.breakdown:
         breakdown(articles, gold)
     return 0 if _link_results(articles, gold) else 1

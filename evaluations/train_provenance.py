@@ -62,6 +62,8 @@ SHORT_SENTENCES: tuple[int, ...] = (1, 2, 3, 4, 6)
 #: Training documents are cut into passages of this many sentences: more, shorter
 #: samples teach the rates of style features better than 155 whole originals do.
 PASSAGE_SENTENCES = 8
+#: A source language gets a head of its own from this many translated passages.
+MIN_SOURCE_PASSAGES = 200
 MIN_PASSAGE_CHARS = 300
 
 
@@ -219,6 +221,7 @@ class Trained:
     full_weight_words: float = FULL_WEIGHT_WORDS
     score_scale: float = 1.0
     inner: dict[str, float] = dataclasses.field(default_factory=dict)
+    sources: dict[str, tuple[np.ndarray, float]] = dataclasses.field(default_factory=dict)
 
     def document(self, meta: dict) -> dict:
         return model_document(
@@ -233,6 +236,7 @@ class Trained:
                 "scale": self.score_scale,
                 "prior": PRIOR_TRANSLATED,
             },
+            {language: (coef.tolist(), bias) for language, (coef, bias) in self.sources.items()},
         )
 
 
@@ -352,7 +356,29 @@ def train(
         machine_labels.astype(float),
         balanced_weights(machine_labels.tolist(), machine_groups),
     )
-    return Trained(names, mean, scale, translated, machine, l2, shrink, score_scale, inner)
+    sources = source_heads(z, labels, docs, l2)
+    return Trained(names, mean, scale, translated, machine, l2, shrink, score_scale, inner, sources)
+
+
+def source_heads(
+    z: np.ndarray,
+    labels: np.ndarray,
+    docs: Sequence[Doc],
+    l2: float = L2,
+    min_passages: int = MIN_SOURCE_PASSAGES,
+) -> dict[str, tuple[np.ndarray, float]]:
+    """One head per source language with enough translations: the originals against the
+    translations from that language alone (human and machine weigh the same)."""
+    heads = {}
+    for language in sorted({d.origlang for d in docs if d.kind != "original"}):
+        rows = np.flatnonzero([d.kind == "original" or d.origlang == language for d in docs])
+        if np.count_nonzero(labels[rows]) < min_passages:
+            continue
+        kinds = [docs[i].kind for i in rows.tolist()]
+        heads[language] = fit_logistic(
+            z[rows], labels[rows].astype(float), balanced_weights(labels[rows].tolist(), kinds), l2
+        )
+    return heads
 
 
 def _at(items: Sequence[str], mask: np.ndarray) -> list[str]:

@@ -123,6 +123,34 @@ def test_orient_across_languages_uses_the_evidence() -> None:
     assert orient(russian, named, settings) == ("en", "ru")
 
 
+def test_the_head_of_the_other_sides_language_decides_first() -> None:
+    # The general head is unsure (0.45); the head for Russian reads the English side as a
+    # translation from Russian, the one for Japanese as an original. A pair with a Russian
+    # article follows the first, a pair with a Croatian one (no head) stays undecided, and
+    # an unsure source head leaves the decision to the general head.
+    settings = LinkSettings()
+    english = article("en", ORIGINAL, confidence=0.45)
+    english["translation"]["style_sources"] = [{"code": "ja", "p": 0.03}, {"code": "ru", "p": 0.95}]
+    summary = summarize(english)
+    assert summary["by_source"] == {"ja": 0.03, "ru": 0.95}
+    russian = summarize(article("ru", RUSSIAN, language="ru", confidence=0.0))
+    japanese = {**russian, "id": "ja", "language": "ja"}
+    croatian = {**russian, "id": "hr", "language": "hr"}
+    assert orient(russian, summary, settings) == ("en", "ru")
+    assert orient(summary, japanese, settings) == ("ja", "en")
+    assert orient(summary, croatian, settings) is None
+    unsure = {**summary, "confidence": 0.9, "by_source": {"ru": 0.4}}
+    assert orient(russian, unsure, settings) == ("en", "ru")
+
+
+def test_other_signals_count_with_the_source_head() -> None:
+    english = article("en", ORIGINAL, confidence=0.6)
+    english["translation"]["signals"].append({"name": "guillemets", "weight": 0.5, "evidence": "«»"})
+    english["translation"]["style_sources"] = [{"code": "ru", "p": 0.2}]
+    assert summarize(english)["by_source"] == {"ru": 0.6}  # 1 - (1 - 0.2)(1 - 0.5)
+    assert "by_source" not in summarize(article("plain", ORIGINAL))
+
+
 def test_verify_rejects_unrelated_stories() -> None:
     settings = LinkSettings()
     original = summarize(article("o", ORIGINAL))

@@ -195,6 +195,14 @@ def test_original_is_no_translation(assessor: TranslationAssessor) -> None:
     (style,) = out["signals"]
     assert style["name"] == "translationese_style"
     assert "p(translated)" in style["evidence"]
+    # The head of each source language the classifier was trained on reads it too.
+    assert [s["code"] for s in out["style_sources"]] == ["is", "ja", "ru", "uk"]
+    assert all(0.0 <= s["p"] <= 1.0 for s in out["style_sources"])
+
+
+def test_only_english_text_gets_source_heads(assessor: TranslationAssessor) -> None:
+    article = _text_article("harbour_original.txt", code="fr")
+    assert assessor(article)["translation"]["style_sources"] == []
 
 
 def test_translation_from_french_names_its_source(assessor: TranslationAssessor) -> None:

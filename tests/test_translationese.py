@@ -9,7 +9,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from evaluations.train_provenance import FULL_WEIGHT_GRID, L2, Doc, fit_logistic, passages, train
+from evaluations.train_provenance import (
+    FULL_WEIGHT_GRID,
+    L2,
+    Doc,
+    choose_features,
+    fit_logistic,
+    matrix,
+    passages,
+    source_heads,
+    train,
+)
 from transforms.translationese import (
     DENSE_FEATURES,
     MIN_TOKENS,
@@ -62,6 +72,10 @@ def test_fast_path_equals_named_features(model: TranslationeseModel) -> None:
         assert words == verdict.words
         assert math.isclose(verdict.translated, named, rel_tol=1e-9, abs_tol=1e-12)
         assert math.isclose(verdict.machine, model.machine.probability(features), abs_tol=1e-12)
+        assert set(verdict.sources) == set(model.sources)
+        for language, head in model.sources.items():
+            by_name = model.calibrated(head.score(features), words, scale=1.0)
+            assert math.isclose(verdict.sources[language], by_name, abs_tol=5e-5)  # rounded to 4 places
 
 
 def test_short_text_abstains(model: TranslationeseModel) -> None:
@@ -105,6 +119,9 @@ def test_shipped_model_is_small_and_documented() -> None:
     assert path.stat().st_size < 200 * 1024
     data = json.loads(path.read_text(encoding="utf-8"))
     assert len(data["features"]) == len(data["translated"]["weights"]) == len(data["machine"]["weights"])
+    # A head per source language of the WMT X->en sets, over the same features.
+    assert sorted(data["sources"]) == ["is", "ja", "ru", "uk"]
+    assert all(len(head["weights"]) == len(data["features"]) for head in data["sources"].values())
     assert data["meta"]["command"] == "python -m evaluations.train_provenance"
 
 
@@ -137,6 +154,33 @@ def test_tiny_training_round_trip() -> None:
     assert verdict is not None and verdict.translated > 0.5
     assert restored.predict(ORIGINAL).translated < 0.5  # type: ignore[union-attr]
     assert train(docs).document({"command": "test"}) == document  # reproducible
+
+
+def test_source_heads_learn_each_language_against_the_originals() -> None:
+    # Originals against two source languages, each written in its own way: each head
+    # tells its own language's text from the originals, and a language with too few
+    # translated passages gets no head.
+    samples = []
+    for n, (kind, lang, text) in enumerate(
+        [("original", "en", ORIGINAL), ("human", "fr", TRANSLATED), ("machine", "es", MACHINE)]
+    ):
+        source = Doc(f"d{n}", lang, "en", kind, text, "test")
+        samples.extend([source, *passages(source, 2)])
+    rows = [raw_features(d.text)[0] for d in samples]
+    names = choose_features(rows)
+    x = matrix(rows, names)
+    scale = x.std(axis=0)
+    scale[scale < 1e-6] = 1.0
+    z = (x - x.mean(axis=0)) / scale
+    labels = np.array([0 if d.kind == "original" else 1 for d in samples])
+    heads = source_heads(z, labels, samples, l2=1.0, min_passages=1)
+    assert sorted(heads) == ["es", "fr"]
+    for language, (coef, bias) in heads.items():
+        scores = z @ coef + bias
+        own = np.array([d.origlang == language for d in samples])
+        originals = labels == 0
+        assert scores[own].min() > scores[originals].max()
+    assert source_heads(z, labels, samples, l2=1.0, min_passages=len(samples)) == {}
 
 
 def test_inner_cross_validation_picks_from_its_grids() -> None:

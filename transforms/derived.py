@@ -34,6 +34,9 @@ import numpy as np
 
 from transforms.language import same_language
 
+#: The name of the style classifier's signal (``transforms.translation``).
+STYLE_SIGNAL = "translationese_style"
+
 # --- fingerprints -------------------------------------------------------------------
 
 _CYRILLIC = dict(
@@ -619,9 +622,9 @@ def summarize(article: dict[str, Any]) -> dict[str, Any]:
     """
     translation = article.get("translation") or {}
     language = article.get("language") or {}
-    assessed = any(s.get("name") == "translationese_style" for s in translation.get("signals") or [])
+    assessed = any(s.get("name") == STYLE_SIGNAL for s in translation.get("signals") or [])
     text = "\n".join(part for part in (article.get("title"), article.get("text")) if part)
-    return {
+    summary = {
         "id": article["id"],
         "language": language.get("code"),
         "is_translation": bool(translation.get("is_translation")),
@@ -632,6 +635,49 @@ def summarize(article: dict[str, Any]) -> dict[str, Any]:
         "glosses": glosses(text),
         "loose": katakana_keys(text),
     }
+    if by_source := source_confidences(translation):
+        summary["by_source"] = by_source
+    return summary
+
+
+def source_confidences(translation: dict[str, Any]) -> dict[str, float]:
+    """The translation confidence an article would have were its style judged by the head of
+    each source language it was read by (``style_sources``) instead of the general head:
+    the other signals combined with that head's p(translated from L).
+
+    >>> source_confidences({"signals": [{"name": "translationese_style", "weight": 0.4},
+    ...                                 {"name": "guillemets", "weight": 0.5}],
+    ...                     "style_sources": [{"code": "ru", "p": 0.9}, {"code": "ja", "p": 0.02}]})
+    {'ru': 0.95, 'ja': 0.51}
+    """
+    sources = translation.get("style_sources") or []
+    if not sources:
+        return {}
+    rest = 1.0
+    for signal in translation.get("signals") or []:
+        if signal.get("name") != STYLE_SIGNAL:
+            rest *= 1.0 - float(signal.get("weight") or 0.0)
+    return {s["code"]: round(1.0 - (1.0 - float(s["p"])) * rest, 4) for s in sources}
+
+
+def for_pair(summary: dict[str, Any], other_language: str | None) -> dict[str, Any]:
+    """The summary as a pair with an article in ``other_language`` sees it: a side read by
+    the head of that language (the English style classifier has one per source language
+    of its training data) is judged by that head, which asks the pair's own question (is
+    this a translation from that language?) and answers it far better than the general
+    head, which must also serve languages it never saw.
+
+    >>> en = {"id": "e", "confidence": 0.45, "is_translation": False, "by_source": {"ru": 0.93}}
+    >>> for_pair(en, "ru")["confidence"], for_pair(en, "ru")["is_translation"], for_pair(en, "hr") is en
+    (0.93, True, True)
+    """
+    by_source = summary.get("by_source")
+    if not by_source or not other_language:
+        return summary
+    for language, confidence in by_source.items():
+        if same_language(language, other_language):
+            return {**summary, "confidence": confidence, "is_translation": confidence >= 0.5}
+    return summary
 
 
 def similarity(a: Sequence[str], b: Sequence[str]) -> tuple[float, int]:
@@ -810,6 +856,9 @@ def orient(a: dict[str, Any], b: dict[str, Any], settings: LinkSettings) -> tupl
     (('e', 'f'), ('f', 'e'))
     >>> orient(fr, {**en, "is_translation": False, "confidence": 0.3}, s) is None  # unsure
     True
+    >>> ru = {**fr, "id": "r", "language": "ru"}  # the head for Russian is sure
+    >>> orient({**en, "is_translation": False, "confidence": 0.3, "by_source": {"ru": 0.95}}, ru, s)
+    ('e', 'r')
     """
     la, lb = a["language"], b["language"]
     if la and lb and not same_language(la, lb):
@@ -817,7 +866,11 @@ def orient(a: dict[str, Any], b: dict[str, Any], settings: LinkSettings) -> tupl
             return a["id"], b["id"]
         if b["source_language"] and same_language(b["source_language"], la):
             return b["id"], a["id"]
-        direction = _style_direction(a, b, settings)
+        pair_a, pair_b = for_pair(a, lb), for_pair(b, la)
+        direction = _style_direction(pair_a, pair_b, settings)
+        if direction is None and (pair_a is not a or pair_b is not b):
+            # The source head unsure, the general head may still be sure.
+            direction = _style_direction(a, b, settings)
         return direction if direction is not None else _gloss_direction(a, b, settings)
     # One language: a re-translated copy. Exactly one must read as a translation.
     if a["is_translation"] == b["is_translation"]:

@@ -125,6 +125,7 @@ def no_translation_evidence() -> dict[str, Any]:
         "source_language": None,
         "machine": None,
         "signals": [],
+        "style_sources": [],
         "derived_from": None,
     }
 

@@ -102,6 +102,10 @@ def style_signal(verdict: StyleVerdict | None) -> list[Signal]:
     )
     if verdict.translated >= 0.5:
         evidence += f"; reads like a {kind} translation (p(machine) = {verdict.machine:.2f})"
+        if verdict.sources:
+            language, p = max(verdict.sources.items(), key=lambda kv: (kv[1], kv[0]))
+            if p >= 0.5:
+                evidence += f"; of the source languages it knows, most like one from {language} (p = {p:.2f})"
     return [Signal("translationese_style", round(verdict.translated, 4), evidence)]
 
 
@@ -168,6 +172,9 @@ def combine(
         ),
         "machine": machine,
         "signals": [s.record() for s in signals],
+        "style_sources": [
+            {"code": language, "p": p} for language, p in sorted((verdict.sources if verdict else {}).items())
+        ],
     }
 
 

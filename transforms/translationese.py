@@ -8,7 +8,9 @@ subject words never become features, so a model trained on Icelandic and
 Russian news carries over to a source language it has never seen.
 
 The model is two logistic regressions (original vs translated; human vs
-machine among translations) stored as JSON and applied with numpy: a text
+machine among translations), and one more per source language of the training
+data (originals vs translations from that language alone: ``sources``), stored
+as JSON and applied with numpy in one pass: a text
 becomes an array of shape ids, its n-grams integer codes looked up among the
 model's sorted keys, so no feature name is built at prediction time.
 Inference needs no training library.
@@ -27,7 +29,7 @@ import json
 import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
@@ -431,11 +433,13 @@ class FastHeads:
 
 @dataclass(frozen=True)
 class StyleVerdict:
-    """What the classifier says about one text."""
+    """What the classifier says about one text: p(translated), p(machine) if translated, and
+    p(translated from L) by the head of each source language L the model has one for."""
 
     translated: float
     machine: float
     words: int
+    sources: Mapping[str, float] = field(default_factory=dict)
 
 
 class TranslationeseModel:
@@ -455,8 +459,17 @@ class TranslationeseModel:
         self.machine = LinearHead(
             dict(zip(names, data["machine"]["weights"], strict=True)), data["machine"]["bias"]
         )
+        #: One head per source language of the training data: English originals against
+        #: translations from that language only. Which language a translation came from
+        #: leaves traces a head for that one language reads far better than the general
+        #: head, which must also serve languages it never saw; linking asks exactly that
+        #: of an English article paired with one in another language.
+        self.sources = {
+            language: LinearHead(dict(zip(names, head["weights"], strict=True)), head["bias"])
+            for language, head in sorted(data.get("sources", {}).items())
+        }
         self.meta = data.get("meta", {})
-        self._heads = FastHeads([self.translated, self.machine])
+        self._heads = FastHeads([self.translated, self.machine, *self.sources.values()])
         self._memo = ShapeMemo()
 
     @classmethod
@@ -465,7 +478,7 @@ class TranslationeseModel:
         text = resources.files("transforms").joinpath("models", MODEL_RESOURCE).read_text(encoding="utf-8")
         return cls(json.loads(text))
 
-    def calibrated(self, score: float, words: int) -> float:
+    def calibrated(self, score: float, words: int, scale: float | None = None) -> float:
         """p(translated) from the head's logit: the logit is scaled (a logistic regression
         is overconfident on a source language it has not seen), and a text shorter than the
         passages the model was trained on gives weaker evidence, so its score is drawn
@@ -478,16 +491,26 @@ class TranslationeseModel:
         True
         """
         reliance = min(1.0, words / self.full_weight_words)
-        return _sigmoid(reliance * self.score_scale * score + (1.0 - reliance) * self.prior_logit)
+        scale = self.score_scale if scale is None else scale
+        return _sigmoid(reliance * scale * score + (1.0 - reliance) * self.prior_logit)
 
     def predict(self, text: str) -> StyleVerdict | None:
         """Probabilities of translated and (if translated) machine-translated; None when too short."""
         read = read_style(text, self._memo)
         if read.words < self.min_tokens:
             return None
-        translated, machine = self._heads.scores(read).tolist()
+        translated, machine, *by_source = self._heads.scores(read).tolist()
+        # A source head is scored on the languages it was trained on, where a logistic
+        # regression is not overconfident: its logit is not scaled down.
+        sources = {
+            language: round(self.calibrated(score, read.words, scale=1.0), 4)
+            for language, score in zip(self.sources, by_source, strict=True)
+        }
         return StyleVerdict(
-            translated=self.calibrated(translated, read.words), machine=_sigmoid(machine), words=read.words
+            translated=self.calibrated(translated, read.words),
+            machine=_sigmoid(machine),
+            words=read.words,
+            sources=sources,
         )
 
 
@@ -499,6 +522,7 @@ def model_document(
     machine: tuple[Sequence[float], float],
     meta: Mapping[str, Any],
     calibration: Mapping[str, float] | None = None,
+    sources: Mapping[str, tuple[Sequence[float], float]] | None = None,
 ) -> dict[str, Any]:
     """The JSON document of a model: standardization folded into the weights, rounded, so the
     file stays small and diffs stay readable."""
@@ -519,5 +543,6 @@ def model_document(
         "features": list(names),
         "translated": head(*translated),
         "machine": head(*machine),
+        "sources": {language: head(*pair) for language, pair in sorted((sources or {}).items())},
         "meta": dict(meta),
     }
