@@ -33,9 +33,7 @@ from typing import Any
 import numpy as np
 
 from transforms.language import same_language
-
-#: The name of the style classifier's signal (``transforms.translation``).
-STYLE_SIGNAL = "translationese_style"
+from transforms.translation_signals import STYLE_SIGNAL
 
 # --- fingerprints -------------------------------------------------------------------
 

@@ -33,6 +33,7 @@ from transforms.common import RunSettings, run_stage
 from transforms.language import same_language
 from transforms.parse import DECLARED_SCOPE
 from transforms.translation_signals import (
+    STYLE_SIGNAL,
     Signal,
     language_mix_signals,
     mojibake_signals,
@@ -106,7 +107,7 @@ def style_signal(verdict: StyleVerdict | None) -> list[Signal]:
             language, p = max(verdict.sources.items(), key=lambda kv: (kv[1], kv[0]))
             if p >= 0.5:
                 evidence += f"; of the source languages it knows, most like one from {language} (p = {p:.2f})"
-    return [Signal("translationese_style", round(verdict.translated, 4), evidence)]
+    return [Signal(STYLE_SIGNAL, round(verdict.translated, 4), evidence)]
 
 
 def multi_style_signal(score: StyleScore | None) -> list[Signal]:
@@ -123,7 +124,7 @@ def multi_style_signal(score: StyleScore | None) -> list[Signal]:
         f"({score.chars} characters; held-out balanced accuracy {score.accuracy:.2f}): "
         f"p(translated) = {score.translated:.2f}"
     )
-    return [Signal("translationese_style", round(score.translated, 4), evidence)]
+    return [Signal(STYLE_SIGNAL, round(score.translated, 4), evidence)]
 
 
 @dataclass(frozen=True)

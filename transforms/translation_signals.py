@@ -18,6 +18,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+#: The name of the style classifiers' signal (``transforms.translation``); linking reads it.
+STYLE_SIGNAL = "translationese_style"
+
 
 @dataclass(frozen=True)
 class Signal:
