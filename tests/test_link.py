@@ -137,6 +137,21 @@ def test_a_translation_gets_its_original(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("batch", [True, False], ids=["batch", "joined"])
+def test_the_head_of_the_partners_language_orients_the_pair(batch: bool, tmp_path: Path) -> None:
+    # The English article's general style score (0.45) cannot tell; its head for Russian
+    # says translated from Russian. Through the real transform (compact summaries, the
+    # shuffle), the English article gets the Russian one as its original.
+    english = article("e0", ORIGINAL, confidence=0.45)
+    english["translation"]["style_sources"] = [{"code": "ru", "p": 0.95}]
+    russian = article("r0", RUSSIAN, language="ru", confidence=0.0)
+    unsure = {**english, "id": "e1", "translation": {**english["translation"], "style_sources": []}}
+    for inputs, expected in (([english, russian], "r0"), ([unsure, {**russian, "id": "r1"}], None)):
+        p, pairs = run_link(inputs, tmp_path / "t" if batch else None)
+        assert_that(pairs, equal_to(sorted([(inputs[0]["id"], expected), (inputs[1]["id"], None)])))
+        p.run().wait_until_finish()
+
+
+@pytest.mark.parametrize("batch", [True, False], ids=["batch", "joined"])
 def test_link_translations_keeps_every_article_once_and_unchanged_otherwise(
     batch: bool, tmp_path: Path
 ) -> None:
