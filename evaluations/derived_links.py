@@ -29,6 +29,7 @@ import sys
 import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Sequence
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -110,7 +111,9 @@ def cross_fit(
 def source_fold_models() -> dict[int, TranslationeseModel]:
     """Per document fold (``train_direction.FOLDS``), English source heads (``source_heads``:
     originals against translations from one language) trained without that fold's
-    documents; their general heads are left empty, only ``sources`` is read."""
+    documents; their general heads are left empty, only ``sources`` is read. Their length
+    calibration is the shipped model's (two numbers chosen from grids by
+    ``source_calibration``, not refitted per fold)."""
     import numpy as np
 
     from evaluations.train_direction import FOLDS
@@ -125,6 +128,9 @@ def source_fold_models() -> dict[int, TranslationeseModel]:
     )
     from transforms.translationese import model_document, raw_features
 
+    shipped = json.loads(
+        resources.files("transforms").joinpath("models", "translationese.json").read_text(encoding="utf-8")
+    )
     samples = [p for d in training_docs(load_wmt()) for p in passages(d)]
     features = [raw_features(p.text)[0] for p in samples]
     models = {}
@@ -139,7 +145,7 @@ def source_fold_models() -> dict[int, TranslationeseModel]:
         heads = source_heads((x - mean) / scale, labels, [samples[i] for i in keep], L2)
         empty = ([0.0] * len(names), 0.0)
         by_source = {language: (coef.tolist(), bias) for language, (coef, bias) in heads.items()}
-        document = model_document(names, mean, scale, empty, empty, {}, None, by_source)
+        document = model_document(names, mean, scale, empty, empty, {}, shipped["calibration"], by_source)
         models[k] = TranslationeseModel(document)
     return models
 

@@ -65,6 +65,8 @@ PASSAGE_SENTENCES = 8
 #: A source language gets a head of its own from this many translated passages (some
 #: 20,000 words; Ukrainian, the fewest, has 282, and 188-254 in a fold of five).
 MIN_SOURCE_PASSAGES = 100
+#: Document folds of the source heads' length calibration (``source_calibration``).
+SOURCE_CALIBRATION_FOLDS = 5
 MIN_PASSAGE_CHARS = 300
 
 
@@ -223,6 +225,8 @@ class Trained:
     score_scale: float = 1.0
     inner: dict[str, float] = dataclasses.field(default_factory=dict)
     sources: dict[str, tuple[np.ndarray, float]] = dataclasses.field(default_factory=dict)
+    #: (full_weight_words, scale) of the source heads; None: those of the general head.
+    source_calibration: tuple[float, float] | None = None
 
     def document(self, meta: dict) -> dict:
         return model_document(
@@ -236,6 +240,14 @@ class Trained:
                 "full_weight_words": self.full_weight_words,
                 "scale": self.score_scale,
                 "prior": PRIOR_TRANSLATED,
+                **(
+                    {
+                        "sources_full_weight_words": self.source_calibration[0],
+                        "sources_scale": self.source_calibration[1],
+                    }
+                    if self.source_calibration
+                    else {}
+                ),
             },
             {language: (coef.tolist(), bias) for language, (coef, bias) in self.sources.items()},
         )
@@ -289,13 +301,17 @@ def train(
     docs: Sequence[Doc],
     features: dict[int, tuple[dict[str, float], int]] | None = None,
     l2_grid: Sequence[float] = L2_GRID,
+    calibrate_sources: bool = False,
 ) -> Trained:
-    """Both heads on the given English samples (``raw_features`` may be precomputed, by id(doc)).
+    """Both heads on the given English samples (``raw_features`` may be precomputed, by id(doc)),
+    and a head per source language (``source_heads``).
 
     An inner cross-validation that leaves one source language out at a time picks the
     penalty (by balanced accuracy on the left-out language) and the length calibration
     (by log loss on shortened left-out passages): the model is tuned for what it will
-    face, a source language it has not seen.
+    face, a source language it has not seen. With ``calibrate_sources`` the source heads
+    get a length calibration of their own (``source_calibration``), for the languages they
+    were trained on.
     """
     features = {} if features is None else features
     for d in docs:
@@ -358,7 +374,59 @@ def train(
         balanced_weights(machine_labels.tolist(), machine_groups),
     )
     sources = source_heads(z, labels, docs, l2)
-    return Trained(names, mean, scale, translated, machine, l2, shrink, score_scale, inner, sources)
+    source_fit = None
+    if calibrate_sources and sources:
+        short = [raw_features(shortened(d).text) for d in docs]
+        source_fit = source_calibration(
+            z,
+            (matrix([f for f, _ in short], names) - mean) / scale,
+            np.array([features[id(d)][1] for d in docs], dtype=float),
+            np.array([n for _, n in short], dtype=float),
+            labels,
+            docs,
+            l2,
+        )
+    return Trained(
+        names, mean, scale, translated, machine, l2, shrink, score_scale, inner, sources, source_fit
+    )
+
+
+def source_calibration(
+    z: np.ndarray,
+    short_z: np.ndarray,
+    words: np.ndarray,
+    short_words: np.ndarray,
+    labels: np.ndarray,
+    docs: Sequence[Doc],
+    l2: float = L2,
+    min_passages: int = MIN_SOURCE_PASSAGES,
+) -> tuple[float, float]:
+    """(full_weight_words, scale) for the source heads, by document folds: the heads refitted
+    without one fold's documents score that fold's passages, whole and shortened, and the
+    pair of the grids with the least balanced log loss wins. The general head's calibration
+    is fitted for source languages it never saw; the source heads only judge the languages
+    they were trained on, where fewer words are needed to be as sure.
+    """
+    fold = np.array([int(_rank(d.doc_id), 16) % SOURCE_CALIBRATION_FOLDS for d in docs])
+    scores: list[np.ndarray] = []
+    lengths: list[np.ndarray] = []
+    truth: list[np.ndarray] = []
+    for k in range(SOURCE_CALIBRATION_FOLDS):
+        held = fold == k
+        rest = np.flatnonzero(~held)
+        heads = source_heads(z[rest], labels[rest], [docs[i] for i in rest.tolist()], l2, min_passages)
+        for language, (coef, bias) in heads.items():
+            rows = held & np.array([d.kind == "original" or d.origlang == language for d in docs])
+            scores += [z[rows] @ coef + bias, short_z[rows] @ coef + bias]
+            lengths += [words[rows], short_words[rows]]
+            truth += [labels[rows], labels[rows]]
+    if not scores:
+        return FULL_WEIGHT_WORDS, 1.0
+    s, w, t = np.concatenate(scores), np.concatenate(lengths), np.concatenate(truth)
+    return min(
+        itertools.product(FULL_WEIGHT_GRID, SCORE_SCALE_GRID),
+        key=lambda pair: (_shrink_loss(s, w, t, *pair), pair),
+    )
 
 
 def source_heads(
@@ -395,7 +463,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     docs = training_docs(load_wmt())
     counts = Counter((d.kind, d.origlang) for d in docs)
     samples = [passage for doc in docs for passage in passages(doc)]
-    trained = train(samples)
+    trained = train(samples, calibrate_sources=True)
     meta = {
         "trained_on": "WMT 2021/2022 news test sets (English originals, human and machine translations)",
         "documents": {f"{kind}/{lang}": n for (kind, lang), n in sorted(counts.items())},

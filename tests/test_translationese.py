@@ -11,12 +11,16 @@ import pytest
 
 from evaluations.train_provenance import (
     FULL_WEIGHT_GRID,
+    FULL_WEIGHT_WORDS,
     L2,
+    SCORE_SCALE_GRID,
     Doc,
     choose_features,
     fit_logistic,
     matrix,
     passages,
+    shortened,
+    source_calibration,
     source_heads,
     train,
 )
@@ -74,7 +78,9 @@ def test_fast_path_equals_named_features(model: TranslationeseModel) -> None:
         assert math.isclose(verdict.machine, model.machine.probability(features), abs_tol=1e-12)
         assert set(verdict.sources) == set(model.sources)
         for language, head in model.sources.items():
-            by_name = model.calibrated(head.score(features), words, scale=1.0)
+            by_name = model.calibrated(
+                head.score(features), words, model.source_scale, model.source_full_weight_words
+            )
             assert math.isclose(verdict.sources[language], by_name, abs_tol=5e-5)  # rounded to 4 places
 
 
@@ -181,6 +187,40 @@ def test_source_heads_learn_each_language_against_the_originals() -> None:
         originals = labels == 0
         assert scores[own].min() > scores[originals].max()
     assert source_heads(z, labels, samples, l2=1.0, min_passages=len(samples)) == {}
+
+
+def test_source_calibration_is_chosen_from_the_grids_by_document_folds() -> None:
+    samples = []
+    for n, (kind, lang, text) in enumerate(
+        [("original", "en", ORIGINAL), ("human", "fr", TRANSLATED), ("machine", "es", MACHINE)] * 3
+    ):
+        source = Doc(f"d{n}", lang, "en", kind, text, "test")
+        samples.extend([source, *passages(source, 2)])
+    rows = [raw_features(d.text) for d in samples]
+    short = [raw_features(shortened(d).text) for d in samples]
+    names = choose_features([f for f, _ in rows])
+    x = matrix([f for f, _ in rows], names)
+    mean, scale = x.mean(axis=0), x.std(axis=0)
+    scale[scale < 1e-6] = 1.0
+    args = (
+        (x - mean) / scale,
+        (matrix([f for f, _ in short], names) - mean) / scale,
+        np.array([n for _, n in rows], dtype=float),
+        np.array([n for _, n in short], dtype=float),
+        np.array([0 if d.kind == "original" else 1 for d in samples]),
+        samples,
+        1.0,
+    )
+    fitted = source_calibration(*args, min_passages=1)
+    assert fitted[0] in FULL_WEIGHT_GRID and fitted[1] in SCORE_SCALE_GRID
+    assert source_calibration(*args, min_passages=1) == fitted  # reproducible
+    # No language with enough passages: the general head's defaults.
+    assert source_calibration(*args) == (FULL_WEIGHT_WORDS, 1.0)
+
+
+def test_shipped_model_has_the_source_heads_calibration(model: TranslationeseModel) -> None:
+    assert model.source_full_weight_words in FULL_WEIGHT_GRID
+    assert model.source_scale in SCORE_SCALE_GRID
 
 
 def test_inner_cross_validation_picks_from_its_grids() -> None:

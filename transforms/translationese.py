@@ -452,6 +452,12 @@ class TranslationeseModel:
         calibration = data.get("calibration", {})
         self.full_weight_words = float(calibration.get("full_weight_words", FULL_WEIGHT_WORDS))
         self.score_scale = float(calibration.get("scale", 1.0))
+        # The source heads' own calibration (fitted on the languages they judge); a model
+        # without one reads them unscaled with the general head's length rule.
+        self.source_full_weight_words = float(
+            calibration.get("sources_full_weight_words", self.full_weight_words)
+        )
+        self.source_scale = float(calibration.get("sources_scale", 1.0))
         self.prior_logit = _logit(float(calibration.get("prior", PRIOR_TRANSLATED)))
         self.translated = LinearHead(
             dict(zip(names, data["translated"]["weights"], strict=True)), data["translated"]["bias"]
@@ -478,7 +484,9 @@ class TranslationeseModel:
         text = resources.files("transforms").joinpath("models", MODEL_RESOURCE).read_text(encoding="utf-8")
         return cls(json.loads(text))
 
-    def calibrated(self, score: float, words: int, scale: float | None = None) -> float:
+    def calibrated(
+        self, score: float, words: int, scale: float | None = None, full_weight: float | None = None
+    ) -> float:
         """p(translated) from the head's logit: the logit is scaled (a logistic regression
         is overconfident on a source language it has not seen), and a text shorter than the
         passages the model was trained on gives weaker evidence, so its score is drawn
@@ -490,7 +498,7 @@ class TranslationeseModel:
         >>> model.calibrated(3.0, 0) == PRIOR_TRANSLATED
         True
         """
-        reliance = min(1.0, words / self.full_weight_words)
+        reliance = min(1.0, words / (self.full_weight_words if full_weight is None else full_weight))
         scale = self.score_scale if scale is None else scale
         return _sigmoid(reliance * scale * score + (1.0 - reliance) * self.prior_logit)
 
@@ -500,10 +508,11 @@ class TranslationeseModel:
         if read.words < self.min_tokens:
             return None
         translated, machine, *by_source = self._heads.scores(read).tolist()
-        # A source head is scored on the languages it was trained on, where a logistic
-        # regression is not overconfident: its logit is not scaled down.
+        # A source head judges only the language it was trained on: its own calibration.
         sources = {
-            language: round(self.calibrated(score, read.words, scale=1.0), 4)
+            language: round(
+                self.calibrated(score, read.words, self.source_scale, self.source_full_weight_words), 4
+            )
             for language, score in zip(self.sources, by_source, strict=True)
         }
         return StyleVerdict(
