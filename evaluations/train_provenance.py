@@ -57,6 +57,9 @@ FULL_WEIGHT_GRID: tuple[float, ...] = (50.0, 100.0, 150.0, 200.0)
 #: Scales of the score tried with it: a score overconfident at every length is scaled down
 #: as a whole, so only what depends on length is put down to length.
 SCORE_SCALE_GRID: tuple[float, ...] = (0.25, 0.375, 0.5, 0.625, 0.75, 0.875, 1.0)
+#: Scales tried for the source heads (``source_calibration``): on the languages they were
+#: trained on a head may be underconfident as well as over, so the grid goes past 1.
+SOURCE_SCALE_GRID: tuple[float, ...] = (0.5, 0.75, 1.0, 1.25, 1.5, 2.0)
 #: Shortened passages for calibration keep this many sentences (chosen per passage by hash).
 SHORT_SENTENCES: tuple[int, ...] = (1, 2, 3, 4, 6)
 #: Training documents are cut into passages of this many sentences: more, shorter
@@ -424,7 +427,7 @@ def source_calibration(
         return FULL_WEIGHT_WORDS, 1.0
     s, w, t = np.concatenate(scores), np.concatenate(lengths), np.concatenate(truth)
     return min(
-        itertools.product(FULL_WEIGHT_GRID, SCORE_SCALE_GRID),
+        itertools.product(FULL_WEIGHT_GRID, SOURCE_SCALE_GRID),
         key=lambda pair: (_shrink_loss(s, w, t, *pair), pair),
     )
 

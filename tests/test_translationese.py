@@ -13,7 +13,7 @@ from evaluations.train_provenance import (
     FULL_WEIGHT_GRID,
     FULL_WEIGHT_WORDS,
     L2,
-    SCORE_SCALE_GRID,
+    SOURCE_SCALE_GRID,
     Doc,
     choose_features,
     fit_logistic,
@@ -212,7 +212,7 @@ def test_source_calibration_is_chosen_from_the_grids_by_document_folds() -> None
         1.0,
     )
     fitted = source_calibration(*args, min_passages=1)
-    assert fitted[0] in FULL_WEIGHT_GRID and fitted[1] in SCORE_SCALE_GRID
+    assert fitted[0] in FULL_WEIGHT_GRID and fitted[1] in SOURCE_SCALE_GRID
     assert source_calibration(*args, min_passages=1) == fitted  # reproducible
     # No language with enough passages: the general head's defaults.
     assert source_calibration(*args) == (FULL_WEIGHT_WORDS, 1.0)
@@ -220,7 +220,7 @@ def test_source_calibration_is_chosen_from_the_grids_by_document_folds() -> None
 
 def test_shipped_model_has_the_source_heads_calibration(model: TranslationeseModel) -> None:
     assert model.source_full_weight_words in FULL_WEIGHT_GRID
-    assert model.source_scale in SCORE_SCALE_GRID
+    assert model.source_scale in SOURCE_SCALE_GRID
 
 
 def test_inner_cross_validation_picks_from_its_grids() -> None:
