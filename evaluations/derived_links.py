@@ -121,9 +121,9 @@ def source_fold_models() -> dict[int, TranslationeseModel]:
         L2,
         choose_features,
         load_wmt,
-        matrix,
         passages,
         source_heads,
+        standardized,
         training_docs,
     )
     from transforms.translationese import model_document, raw_features
@@ -138,11 +138,9 @@ def source_fold_models() -> dict[int, TranslationeseModel]:
         keep = [i for i, p in enumerate(samples) if _fold(p.doc_id, FOLDS) != k]
         rows = [features[i] for i in keep]
         names = choose_features(rows)
-        x = matrix(rows, names)
-        mean, scale = x.mean(axis=0), x.std(axis=0)
-        scale[scale < 1e-6] = 1.0
+        z, mean, scale = standardized(rows, names)
         labels = np.array([0 if samples[i].kind == "original" else 1 for i in keep])
-        heads = source_heads((x - mean) / scale, labels, [samples[i] for i in keep], L2)
+        heads = source_heads(z, labels, [samples[i] for i in keep], L2)
         empty = ([0.0] * len(names), 0.0)
         by_source = {language: (coef.tolist(), bias) for language, (coef, bias) in heads.items()}
         document = model_document(names, mean, scale, empty, empty, {}, shipped["calibration"], by_source)

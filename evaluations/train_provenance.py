@@ -184,6 +184,17 @@ def matrix(feature_dicts: Sequence[dict[str, float]], names: Sequence[str]) -> n
     return x
 
 
+def standardized(
+    feature_dicts: Sequence[dict[str, float]], names: Sequence[str]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The feature matrix standardized column by column, with its means and scales (a
+    constant column keeps scale 1)."""
+    x = matrix(feature_dicts, names)
+    mean, scale = x.mean(axis=0), x.std(axis=0)
+    scale[scale < 1e-6] = 1.0
+    return (x - mean) / scale, mean, scale
+
+
 def fit_logistic(
     x: np.ndarray, y: np.ndarray, weights: np.ndarray, l2: float = L2, steps: int = 25
 ) -> tuple[np.ndarray, float]:
@@ -322,22 +333,19 @@ def train(
             features[id(d)] = raw_features(d.text)
     dicts = [features[id(d)][0] for d in docs]
     names = choose_features(dicts, NGRAMS)
-    x = matrix(dicts, names)
-    mean = x.mean(axis=0)
-    scale = x.std(axis=0)
-    scale[scale < 1e-6] = 1.0
-    z = (x - mean) / scale
+    z, mean, scale = standardized(dicts, names)
     labels = np.array([0 if d.kind == "original" else 1 for d in docs])
     groups = [f"{d.origlang}/{d.kind}" if d.kind != "original" else "en" for d in docs]
     weights = balanced_weights(labels.tolist(), groups)
     l2, shrink, score_scale, inner = (l2_grid[0] if len(l2_grid) == 1 else L2), FULL_WEIGHT_WORDS, 1.0, {}
     folds = _inner_folds(docs) if len(l2_grid) > 1 else []
-    if folds:
+    long_words = np.array([features[id(d)][1] for d in docs], dtype=float)
+    if folds or calibrate_sources:
         # Shortened passages are made anew by each call: never cached (by id) with the others.
         short = [raw_features(shortened(d).text) for d in docs]
         short_x = (matrix([f for f, _ in short], names) - mean) / scale
         short_words = np.array([n for _, n in short], dtype=float)
-        long_words = np.array([features[id(d)][1] for d in docs], dtype=float)
+    if folds:
         accuracy: dict[float, list[float]] = defaultdict(list)
         held_scores: dict[float, list[np.ndarray]] = defaultdict(list)
         for held in folds:
@@ -379,16 +387,7 @@ def train(
     sources = source_heads(z, labels, docs, l2)
     source_fit = None
     if calibrate_sources and sources:
-        short = [raw_features(shortened(d).text) for d in docs]
-        source_fit = source_calibration(
-            z,
-            (matrix([f for f, _ in short], names) - mean) / scale,
-            np.array([features[id(d)][1] for d in docs], dtype=float),
-            np.array([n for _, n in short], dtype=float),
-            labels,
-            docs,
-            l2,
-        )
+        source_fit = source_calibration(z, short_x, long_words, short_words, labels, docs, l2)
     return Trained(
         names, mean, scale, translated, machine, l2, shrink, score_scale, inner, sources, source_fit
     )

@@ -22,6 +22,7 @@ from evaluations.train_provenance import (
     shortened,
     source_calibration,
     source_heads,
+    standardized,
     train,
 )
 from transforms.translationese import (
@@ -162,22 +163,23 @@ def test_tiny_training_round_trip() -> None:
     assert train(docs).document({"command": "test"}) == document  # reproducible
 
 
+def three_sources(copies: int = 1) -> list[Doc]:
+    """English originals, translations from French and from Spanish, each with its passages."""
+    samples = []
+    stories = [("original", "en", ORIGINAL), ("human", "fr", TRANSLATED), ("machine", "es", MACHINE)]
+    for n, (kind, lang, text) in enumerate(stories * copies):
+        source = Doc(f"d{n}", lang, "en", kind, text, "test")
+        samples.extend([source, *passages(source, 2)])
+    return samples
+
+
 def test_source_heads_learn_each_language_against_the_originals() -> None:
     # Originals against two source languages, each written in its own way: each head
     # tells its own language's text from the originals, and a language with too few
     # translated passages gets no head.
-    samples = []
-    for n, (kind, lang, text) in enumerate(
-        [("original", "en", ORIGINAL), ("human", "fr", TRANSLATED), ("machine", "es", MACHINE)]
-    ):
-        source = Doc(f"d{n}", lang, "en", kind, text, "test")
-        samples.extend([source, *passages(source, 2)])
+    samples = three_sources()
     rows = [raw_features(d.text)[0] for d in samples]
-    names = choose_features(rows)
-    x = matrix(rows, names)
-    scale = x.std(axis=0)
-    scale[scale < 1e-6] = 1.0
-    z = (x - x.mean(axis=0)) / scale
+    z, _, _ = standardized(rows, choose_features(rows))
     labels = np.array([0 if d.kind == "original" else 1 for d in samples])
     heads = source_heads(z, labels, samples, l2=1.0, min_passages=1)
     assert sorted(heads) == ["es", "fr"]
@@ -190,20 +192,13 @@ def test_source_heads_learn_each_language_against_the_originals() -> None:
 
 
 def test_source_calibration_is_chosen_from_the_grids_by_document_folds() -> None:
-    samples = []
-    for n, (kind, lang, text) in enumerate(
-        [("original", "en", ORIGINAL), ("human", "fr", TRANSLATED), ("machine", "es", MACHINE)] * 3
-    ):
-        source = Doc(f"d{n}", lang, "en", kind, text, "test")
-        samples.extend([source, *passages(source, 2)])
+    samples = three_sources(copies=3)
     rows = [raw_features(d.text) for d in samples]
     short = [raw_features(shortened(d).text) for d in samples]
     names = choose_features([f for f, _ in rows])
-    x = matrix([f for f, _ in rows], names)
-    mean, scale = x.mean(axis=0), x.std(axis=0)
-    scale[scale < 1e-6] = 1.0
+    z, mean, scale = standardized([f for f, _ in rows], names)
     args = (
-        (x - mean) / scale,
+        z,
         (matrix([f for f, _ in short], names) - mean) / scale,
         np.array([n for _, n in rows], dtype=float),
         np.array([n for _, n in short], dtype=float),
