@@ -44,6 +44,20 @@ RUSSIAN = (
     "Ремонт может обойтись в 14 миллионов фунтов."
 )
 
+#: An invented Japanese report whose names are all in kanji, and its English translation:
+#: without the names' readings the two share one number.
+JAPANESE = (
+    "静岡県の川勝平太知事は２４日、浜松市で記者会見を開き、県内の中小企業に対する新しい支援策を"
+    "発表した。田中一郎副知事によると、対象は県西部の工場が中心となる。森山健二・浜松商工会議所会頭は"
+    "「大きな一歩だ」と述べた。"
+)
+JAPANESE_IN_ENGLISH = (
+    "Shizuoka Governor Heita Kawakatsu held a press conference in Hamamatsu on the 24th and announced "
+    "new support for small and medium-sized companies in the prefecture. According to Vice Governor "
+    "Ichiro Tanaka, factories in the west of the prefecture will be the focus. Kenji Moriyama, "
+    'president of the Hamamatsu Chamber of Commerce, called it "a big step".'
+)
+
 
 def article(
     key: str, text: str, language: str = "en", is_translation: bool = False, confidence: float = 0.1
@@ -186,6 +200,30 @@ def test_days_of_month_and_latin_names_inside_cjk_text() -> None:
     assert {"d:3-5", "a:cnn", f"p:{skeleton('Navalny')}"} <= english & russian & chinese
     # An initial before a surname does not make it a sentence start.
     assert f"p:{skeleton('Johannsson')}" in fingerprints("the spokesman Johann K. Johannsson said")
+
+
+def test_names_in_kanji_are_read() -> None:
+    names = derived.KanjiNames()
+    english = derived.ordered_fingerprints(JAPANESE_IN_ENGLISH)
+    read = derived.ordered_fingerprints(JAPANESE, names=names)
+    assert derived.ordered_fingerprints(JAPANESE) == ["n:24"]
+    # Kawakatsu, Hamamatsu, Tanaka and Moriyama, in the order of the text; 県 (the
+    # prefecture) and 商工会議所 (the chamber) are no names.
+    assert [t for t in read if t in english] == ["p:kfkd", "n:24", "p:mmds", "p:dnk", "p:mrm"]
+    # Countries are translated, not spelt: 米国 is the US.
+    assert names.keys("米国と中国の大使") == []
+    assert names.keys("No kanji here.") == []
+
+
+def test_kanji_names_are_read_in_japanese_only() -> None:
+    names = derived.KanjiNames()
+    japanese = summarize(article("ja", JAPANESE, language="ja"), names)
+    english = summarize(article("en", JAPANESE_IN_ENGLISH), names)
+    assert match(japanese, english, LinkSettings()) is not None
+    assert match(summarize(article("ja", JAPANESE, language="ja")), english, LinkSettings()) is None
+    # Chinese shares the characters, not the readings: MeCab is not asked.
+    chinese = summarize(article("zh", JAPANESE, language="zh"), names)
+    assert chinese["fingerprints"] == ["n:24"]
 
 
 # --- verification -----------------------------------------------------------------------------

@@ -11,7 +11,15 @@ import pytest
 from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 
-from tests.test_derived import ORIGINAL, RUSSIAN, TRANSLATED, UNRELATED, article
+from tests.test_derived import (
+    JAPANESE,
+    JAPANESE_IN_ENGLISH,
+    ORIGINAL,
+    RUSSIAN,
+    TRANSLATED,
+    UNRELATED,
+    article,
+)
 from transforms.derived import LinkSettings, band_keys, best_per_language, link_in_memory, minhash, summarize
 from transforms.link import (
     BestPartners,
@@ -149,6 +157,17 @@ def test_the_head_of_the_partners_language_orients_the_pair(batch: bool, tmp_pat
         p, pairs = run_link(inputs, tmp_path / "t" if batch else None)
         assert_that(pairs, equal_to(sorted([(inputs[0]["id"], expected), (inputs[1]["id"], None)])))
         p.run().wait_until_finish()
+
+
+@pytest.mark.parametrize("batch", [True, False], ids=["batch", "joined"])
+def test_names_in_kanji_link_a_japanese_report_to_its_translation(batch: bool, tmp_path: Path) -> None:
+    # The Japanese side has one number and its names in kanji: the workers read the names
+    # (a tagger built in setup) or there is nothing to link.
+    english = article("e0", JAPANESE_IN_ENGLISH, is_translation=True, confidence=0.85)
+    japanese = article("j0", JAPANESE, language="ja", confidence=0.0)
+    p, pairs = run_link([english, japanese], tmp_path / "t" if batch else None)
+    assert_that(pairs, equal_to([("e0", "j0"), ("j0", None)]))
+    p.run().wait_until_finish()
 
 
 @pytest.mark.parametrize("batch", [True, False], ids=["batch", "joined"])

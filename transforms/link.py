@@ -42,6 +42,7 @@ from apache_beam.transforms.window import GlobalWindows
 from apache_beam.utils.windowed_value import WindowedValue
 
 from transforms.derived import (
+    KanjiNames,
     LinkSettings,
     band_digests,
     best_per_language,
@@ -412,6 +413,7 @@ class _SummarizeAndSpill(beam.DoFn):
         self.spill_records = spill_records
         self.skipped = Metrics.counter("newsbeam", "derived_from_unfingerprinted")
         self._coefficients: list[tuple[int, int]] = []
+        self._names: KanjiNames | None = None
         self._coder = FastPrimitivesCoder()
         self._waiting: dict[Any, tuple[list[int], list[np.ndarray]]] = {}
         self._buffered = 0
@@ -422,6 +424,7 @@ class _SummarizeAndSpill(beam.DoFn):
 
     def setup(self) -> None:
         self._coefficients = self.settings.coefficients()
+        self._names = KanjiNames()
         if self.temp_dir is not None:
             with contextlib.suppress(OSError):  # it exists (another worker made it), or is a GCS prefix
                 FileSystems.mkdirs(self.temp_dir)
@@ -472,7 +475,7 @@ class _SummarizeAndSpill(beam.DoFn):
         if self.temp_dir is not None:
             yield from self._spill(article)
         try:
-            summary = summarize(article)
+            summary = summarize(article, self._names)
         except Exception:  # linking is best effort: the article itself goes on untouched
             self.skipped.inc()
             return
