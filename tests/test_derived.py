@@ -297,6 +297,32 @@ def test_orient_leaves_an_unsure_classifier_undecided() -> None:
     assert orient(russian, unassessed, settings) is None
 
 
+def published(value: str, precision: str = "minute") -> dict[str, str]:
+    return {"value": value, "precision": precision, "source": "feed"}
+
+
+def test_the_earlier_article_is_the_original_when_nothing_else_tells() -> None:
+    settings = LinkSettings()
+    russian = article("ru", RUSSIAN, language="ru", confidence=0.0)
+    english = article("en", ORIGINAL, confidence=0.3)  # the style cannot tell
+    cases = [
+        ("2024-03-01T08:00:00+03:00", "2024-03-04T10:00:00+00:00", ("en", "ru")),
+        ("2024-03-06", "2024-03-04T10:00:00+00:00", ("ru", "en")),
+        # A day apart is within what timezones can do; months say nothing of days.
+        ("2024-03-03T23:00:00+00:00", "2024-03-04T10:00:00+00:00", None),
+        ("2024-02", "2024-03-04T10:00:00+00:00", None),
+    ]
+    for ru_published, en_published, expected in cases:
+        precision = "day" if len(ru_published) == 10 else "month" if len(ru_published) == 7 else "minute"
+        a = summarize({**russian, "published": published(ru_published, precision)})
+        b = summarize({**english, "published": published(en_published)})
+        assert orient(a, b, settings) == expected, ru_published
+    # The style verdict, when it can tell, comes first.
+    a = summarize({**russian, "published": published("2024-03-01T08:00:00+03:00")})
+    b = summarize({**english, "published": published("2024-03-04T10:00:00+00:00")})
+    assert orient(a, {**b, "confidence": 0.9}, settings) == ("en", "ru")
+
+
 # --- mutual best match ------------------------------------------------------------------------
 
 

@@ -19,6 +19,7 @@ from tests.test_derived import (
     TRANSLATED,
     UNRELATED,
     article,
+    published,
 )
 from transforms.derived import LinkSettings, band_keys, best_per_language, link_in_memory, minhash, summarize
 from transforms.link import (
@@ -167,6 +168,21 @@ def test_names_in_kanji_link_a_japanese_report_to_its_translation(batch: bool, t
     japanese = article("j0", JAPANESE, language="ja", confidence=0.0)
     p, pairs = run_link([english, japanese], tmp_path / "t" if batch else None)
     assert_that(pairs, equal_to([("e0", "j0"), ("j0", None)]))
+    p.run().wait_until_finish()
+
+
+@pytest.mark.parametrize("batch", [True, False], ids=["batch", "joined"])
+def test_an_unsure_pair_is_oriented_by_its_dates(batch: bool, tmp_path: Path) -> None:
+    # The style cannot tell (0.3); the Russian report came out three days before the
+    # English one, so the English one is its translation. The date crosses the shuffle
+    # in the compact summary.
+    english = {**article("e0", ORIGINAL, confidence=0.3), "published": published("2024-03-04T10:00:00+00:00")}
+    russian = {
+        **article("r0", RUSSIAN, language="ru", confidence=0.0),
+        "published": published("2024-03-01", "day"),
+    }
+    p, pairs = run_link([english, russian], tmp_path / "t" if batch else None)
+    assert_that(pairs, equal_to([("e0", "r0"), ("r0", None)]))
     p.run().wait_until_finish()
 
 

@@ -12,8 +12,9 @@ sides: a translation keeps the order of its facts), each article keeps only its
 most similar verified partner per language (``mutual_best``), and the
 translation evidence of both articles decides which one is the original (the
 style classifiers' verdicts first; when they cannot tell, names one side glosses
-the way the other spells them, a translator's habit: ``glosses``); when nothing
-can, no link is made.
+the way the other spells them, a translator's habit: ``glosses``; then the dates of
+publication, two days or more apart: ``_time_direction``); when nothing can, no
+link is made.
 
     pytest tests/test_derived.py
 """
@@ -28,6 +29,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -608,6 +610,11 @@ class LinkSettings:
     #: Japanese original (itself a report translated from Korean) and no translation does.
     min_copied_glosses: int = 1
     gloss_other_below: float = 0.5
+    #: A pair in two languages that nothing above orients: the article published at least
+    #: this many calendar days before the other is the original (a translation cannot come
+    #: out before its source). Dates are compared as each article gives its own, so a
+    #: timezone moves a day by one at most; two days is beyond that.
+    min_published_days: int = 2
 
     def coefficients(self) -> list[tuple[int, int]]:
         """Seeded (a, b) pairs of the multiply-shift hashes h(x) = ((a x + b) mod 2^64) >> 32,
@@ -702,7 +709,25 @@ def summarize(article: dict[str, Any], names: KanjiNames | None = None) -> dict[
     }
     if by_source := source_confidences(translation):
         summary["by_source"] = by_source
+    if (day := published_day(article.get("published"))) is not None:
+        summary["published_day"] = day
     return summary
+
+
+def published_day(published: dict[str, Any] | None) -> int | None:
+    """The calendar day an article was published (proleptic ordinal), when known to the day.
+
+    >>> published_day({"value": "2024-06-07T09:30:00+02:00", "precision": "minute", "source": "feed"})
+    739044
+    >>> published_day({"value": "2024-06", "precision": "month", "source": "text"}) is None
+    True
+    """
+    if not published or published.get("precision") in (None, "year", "month"):
+        return None
+    try:
+        return date.fromisoformat(str(published.get("value"))[:10]).toordinal()
+    except ValueError:
+        return None
 
 
 def source_confidences(translation: dict[str, Any]) -> dict[str, float]:
@@ -909,6 +934,24 @@ def _gloss_direction(a: dict[str, Any], b: dict[str, Any], settings: LinkSetting
     return glossing["id"], other["id"]
 
 
+def _time_direction(a: dict[str, Any], b: dict[str, Any], settings: LinkSettings) -> tuple[str, str] | None:
+    """(translation id, original id) when one article came out ``min_published_days`` or
+    more before the other: the later one is the translation; else None.
+
+    >>> s = LinkSettings()
+    >>> _time_direction({"id": "a", "published_day": 10}, {"id": "b", "published_day": 13}, s)
+    ('b', 'a')
+    >>> _time_direction({"id": "a", "published_day": 10}, {"id": "b", "published_day": 11}, s) is None
+    True
+    >>> _time_direction({"id": "a", "published_day": 10}, {"id": "b"}, s) is None
+    True
+    """
+    da, db = a.get("published_day"), b.get("published_day")
+    if da is None or db is None or abs(da - db) < settings.min_published_days:
+        return None
+    return (a["id"], b["id"]) if da > db else (b["id"], a["id"])
+
+
 def orient(a: dict[str, Any], b: dict[str, Any], settings: LinkSettings) -> tuple[str, str] | None:
     """(translation id, original id) for a verified pair, or None when the evidence cannot tell.
 
@@ -936,7 +979,9 @@ def orient(a: dict[str, Any], b: dict[str, Any], settings: LinkSettings) -> tupl
         if direction is None and (pair_a is not a or pair_b is not b):
             # The source head unsure, the general head may still be sure.
             direction = _style_direction(a, b, settings)
-        return direction if direction is not None else _gloss_direction(a, b, settings)
+        if direction is None:
+            direction = _gloss_direction(a, b, settings)
+        return direction if direction is not None else _time_direction(a, b, settings)
     # One language: a re-translated copy. Exactly one must read as a translation.
     if a["is_translation"] == b["is_translation"]:
         return None
