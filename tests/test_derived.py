@@ -321,6 +321,10 @@ def test_the_earlier_article_is_the_original_when_nothing_else_tells() -> None:
     a = summarize({**russian, "published": published("2024-03-01T08:00:00+03:00")})
     b = summarize({**english, "published": published("2024-03-04T10:00:00+00:00")})
     assert orient(a, {**b, "confidence": 0.9}, settings) == ("en", "ru")
+    # A feed's updated time may be an edit long after the original came out: no order.
+    edited = {**published("2024-03-06T08:00:00+03:00"), "source": "feed_updated"}
+    a = summarize({**russian, "published": edited})
+    assert orient(a, b, settings) is None
 
 
 # --- mutual best match ------------------------------------------------------------------------

@@ -589,10 +589,12 @@ def test_parse_feed_entries_atom_xml_lang_is_entry_scope() -> None:
     assert inherited["text"] == (
         "La gare centrale a rouvert ce matin après des travaux.\n\nLes trains circulent normalement."
     )
+    # The entry gives only <updated> (all Atom requires): dated by its last edit, and
+    # marked so, since an edit may come days after the text first came out.
     assert inherited["published"] == {
         "value": "2024-06-07T09:30:00+02:00",
         "precision": "second",
-        "source": "feed",
+        "source": "feed_updated",
     }
     assert own["language"]["declared"] == "de"
     assert own[DECLARED_SCOPE] == "entry"

@@ -721,8 +721,16 @@ def published_day(published: dict[str, Any] | None) -> int | None:
     739044
     >>> published_day({"value": "2024-06", "precision": "month", "source": "text"}) is None
     True
+    >>> published_day({"value": "2024-06-09", "precision": "day", "source": "feed_updated"}) is None
+    True
+
+    A feed's ``updated`` time (``feed_updated``: the entry gave no ``published``) may be an
+    edit days after the text came out, and would make an original look later than its
+    translation: it is not a publication day.
     """
     if not published or published.get("precision") in (None, "year", "month"):
+        return None
+    if published.get("source") == "feed_updated":
         return None
     try:
         return date.fromisoformat(str(published.get("value"))[:10]).toordinal()

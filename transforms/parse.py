@@ -317,10 +317,19 @@ def _entry_text(entry: dict[str, Any]) -> str:
     return ""
 
 
-def _entry_published(entry: dict[str, Any]) -> dict[str, str] | None:
-    for field in ("published", "updated", "created"):
-        parsed = parse_date_string(entry.get(field), "feed") or from_struct_time(
-            entry.get(f"{field}_parsed"), "feed"
+def _entry_published(entry: dict[str, Any], atom: bool = False) -> dict[str, str] | None:
+    """The entry's date, in order of trust: published, created, updated.
+
+    An Atom entry without ``published`` (Atom requires only ``updated``) is dated by its
+    last edit, and says so (``feed_updated``): an edit days later tells nothing of when
+    the text first came out, which ordering a translation after its original needs.
+    feedparser files RSS's ``dc:date``, a publication date, under ``updated`` too, so
+    outside Atom it stays ``feed``.
+    """
+    for field in ("published", "created", "updated"):
+        source = "feed_updated" if atom and field == "updated" else "feed"
+        parsed = parse_date_string(entry.get(field), source) or from_struct_time(
+            entry.get(f"{field}_parsed"), source
         )
         if parsed:
             return parsed
@@ -465,6 +474,7 @@ def parse_feed_entries(source: SourceFile, settings: RunSettings) -> Iterator[An
             raise MalformedFeed(f"malformed feed, no entry could be read: {problem}")
         raise NotAFeed(f"not an RSS or Atom feed{': ' + str(problem) if problem else ''}")
     feed_language = declared_language(parsed.feed.get("language"))
+    atom = str(parsed.get("version") or "").startswith("atom")
     charset = parsed.get("encoding")
     lie = None if isinstance(problem, feedparser.CharacterEncodingOverride) else _utf8_declared_as(data)
     for index, entry in enumerate(parsed.entries):
@@ -511,7 +521,7 @@ def parse_feed_entries(source: SourceFile, settings: RunSettings) -> Iterator[An
                 text=text,
                 url=link,
                 title=title,
-                published=_entry_published(entry),
+                published=_entry_published(entry, atom),
                 declared=declared,
                 declared_scope=scope,
                 settings=settings,
