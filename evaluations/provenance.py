@@ -14,6 +14,11 @@
    documents (sources whose translation is left out, translations whose source
    is left out), through the ``LinkTranslations`` Beam transform.
 4. The stage's cost in ms per 2 KB article.
+5. English originals of another era and house: the TimeML newswire (TimeBank,
+   AQUAINT; AP, NYT, WSJ, broadcast transcripts, 1989-1998), of which the share the
+   stage calls translated is its false positive rate out of the WMT domain; the
+   English service of Xinhua (XIE files) is counted apart, as staff writing in a
+   second language or translating from Chinese.
 
 ``--skip-links`` leaves out part 3 (its own command: ``python -m evaluations.derived_links``).
 Exits 0 with a message when ../shared is absent.
@@ -29,10 +34,12 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 
+from evaluations.dates import CORPORA, DEFAULT_SHARED, read_tml
 from evaluations.derived_links import derived_from_results
 from evaluations.train_provenance import DATA, Doc, load_wmt, passages, train, training_docs
 from evaluations.wmt_articles import _fold, article_of
 from transforms.translation import TranslationAssessor
+from transforms.translation_signals import STYLE_SIGNAL
 from transforms.translationese import TranslationeseModel, raw_features
 
 PROJECT = Path(__file__).resolve().parents[1]
@@ -212,6 +219,35 @@ def cost(docs: Sequence[Doc]) -> None:
     )
 
 
+def other_originals(timeml: Path = DEFAULT_SHARED / "data" / "timeml") -> None:
+    """Section 5: how often English news written in English, but not WMT's, is called translated."""
+    print("\n5. English newswire outside WMT (TimeML: TimeBank, AQUAINT, 1989-1998)")
+    files = sorted(path for corpus in CORPORA for path in (timeml / corpus).rglob("*.tml"))
+    if not files:
+        print(f"   {timeml} is absent: skipped")
+        return
+    assessor = TranslationAssessor()
+    counts: Counter[str] = Counter()
+    for n, path in enumerate(files):
+        doc = read_tml(path)
+        group = "xinhua" if doc.name.startswith("XIE") else "originals"
+        article = article_of(Doc(doc.name, "en", "en", "original", doc.text, "timeml"), f"x{n}")
+        out = assessor(article)["translation"]
+        counts[group] += 1
+        counts[f"{group}:stage"] += out["is_translation"]
+        counts[f"{group}:style"] += any(
+            s["name"] == STYLE_SIGNAL and s["weight"] >= 0.5 for s in out["signals"]
+        )
+    for group, label in (("originals", "AP, NYT, WSJ, broadcast"), ("xinhua", "Xinhua English")):
+        total = max(counts[group], 1)
+        stage, style = counts[f"{group}:stage"] / total, counts[f"{group}:style"] / total
+        print(
+            f"   {label}: {counts[group]} documents, called translated {stage:.1%} "
+            f"(style classifier alone {style:.1%})"
+        )
+    print("   (the first is the false positive rate on English originals out of the WMT domain)")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     if not DATA.is_dir():
         print(f"{DATA} is absent: nothing to evaluate (the shared data lives beside the project).")
@@ -225,6 +261,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         derived_from_results(load_wmt(min_chars=300), models, folds)
     cost(docs)
+    other_originals()
     return 0
 
 

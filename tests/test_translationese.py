@@ -54,6 +54,27 @@ def test_tokenize_splits_contractions_and_keeps_punctuation() -> None:
     assert tokenize("It's 2,5 km — isn't it?") == ["It", "'s", "2,5", "km", "—", "is", "n't", "it", "?"]
 
 
+def test_abbreviations_do_not_end_sentences() -> None:
+    # A newsroom that writes "Mr." and "U.S." does not write shorter sentences.
+    spelt = "Mister Lee of the United States met envoys at nine in the morning and left. He was glad."
+    abbreviated = "Mr. Lee of the U.S. met envoys at 9 a.m. and left. He was glad."
+    sentences = DENSE_FEATURES.index("d:sentence_mean")
+    assert read_style(abbreviated).dense[sentences] == pytest.approx(
+        read_style("Mister Lee of the US met envoys at 9 am and left. He was glad.").dense[sentences]
+    )
+    assert [t for t in tokenize(abbreviated) if t.endswith(".")] == ["Mr.", "U.S.", "a.m.", ".", "."]
+    assert shape("U.S.") == shape("Aug.") == "<abbr>" and shape(".") == "."
+    assert raw_features(abbreviated)[0]["d:abbreviations"] > raw_features(spelt)[0]["d:abbreviations"] == 0
+    # An initial before a name is one abbreviation; a capital letter at the very end is not.
+    assert tokenize("J. Smith met group A.") == ["J.", "Smith", "met", "group", "A", "."]
+
+
+def test_wire_copy_typewriter_quotes_and_dashes_are_one_mark() -> None:
+    # AP copy writes ``quotes'' and -- dashes: the same classes as “quotes” and —.
+    shapes = [shape(t) for t in tokenize("``Yes,'' he said -- twice.")]
+    assert shapes == '" <C> , " he <w> - <w> .'.split()
+
+
 def test_shapes_hide_the_topic() -> None:
     # Names, subjects and numbers never become features: only their shape does.
     assert [shape(t) for t in tokenize("Kramatorsk harbour 1987 quickly")] == ["<C>", "<w>", "<n>", "<wly>"]

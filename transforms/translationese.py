@@ -1,9 +1,11 @@
 """A small translationese classifier: is this English text a translation, and by a machine?
 
 The features do not depend on the topic: how often frequent function words
-occur, punctuation, sentence and word lengths, lexical variety, and n-grams of
-a text where every word that is not a function word is reduced to its shape
-(``<C>`` capitalized, ``<w>`` lower case, ``<n>`` number). Names, places and
+occur, punctuation, sentence and word lengths, lexical variety, how often words
+are abbreviated (U.S., Mr., a.m.: one token each, whose full stop ends no
+sentence), and n-grams of a text where every word that is not a function word is
+reduced to its shape (``<C>`` capitalized, ``<w>`` lower case, ``<n>`` number,
+``<abbr>`` abbreviated). Names, places and
 subject words never become features, so a model trained on Icelandic and
 Russian news carries over to a source language it has never seen.
 
@@ -78,12 +80,15 @@ _PUNCT_CLASS = {
     "„": '"',
     "«": '"',
     "»": '"',
+    "``": '"',
+    "''": '"',
     "'": "'",
     "‘": "'",
     "’": "'",
     "-": "-",
     "–": "-",
     "—": "-",
+    "--": "-",
     "…": ".",
     "/": "/",
     "%": "%",
@@ -118,7 +123,18 @@ _SUFFIXES: tuple[str, ...] = (
     "es",
     "s",
 )
-_TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?|\d+(?:[.,]\d+)*|[^\w\s]")
+#: Abbreviations with their full stops (U.S., a.m., Mr., Aug., an initial before a name):
+#: split off, their stops would end sentences that go on, and the sentence lengths and
+#: rates of ``.`` would count a newsroom's abbreviation style rather than its sentences.
+#: The look-ahead lets a position that starts no abbreviation fail at once.
+_ABBREVIATION = (
+    r"(?=[A-Za-z]\.|[A-Z][a-z]{1,3}\.)(?:(?:[A-Z]\.){2,}|(?:[a-z]\.){2,}|[A-Z]\.(?=\s[A-Z])"
+    r"|(?:Mr|Mrs|Ms|Dr|St|Jr|Sr|Gen|Gov|Sen|Rep|Lt|Col|Sgt|Capt|Prof|Rev|Inc|Corp|Co|Ltd"
+    r"|Jan|Feb|Aug|Sept|Oct|Nov|Dec)\.(?=\s))"
+)
+#: Words, numbers, abbreviations, and punctuation one character at a time but for the
+#: typewriter's quotes and dash of wire copy (``…'' and --), one mark each.
+_TOKEN = re.compile(_ABBREVIATION + r"|[^\W\d_]+(?:['’][^\W\d_]+)?|\d+(?:[.,]\d+)*|``|''|--|[^\w\s]")
 _CONTRACTION = re.compile(r"^(\w+)['’](s|t|re|ve|ll|d|m)$")
 _SENTENCE_END = frozenset({".", "!", "?"})
 
@@ -136,6 +152,7 @@ DENSE_FEATURES: tuple[str, ...] = (
     "d:variety",
     "d:capitalized",
     "d:numbers",
+    "d:abbreviations",
 )
 #: Words of text from which the classifier's score counts in full; below, it is weighed
 #: by words / FULL_WEIGHT_WORDS against the prior (a model without its own calibration
@@ -151,6 +168,8 @@ def tokenize(text: str, limit: int = MAX_TOKENS) -> list[str]:
 
     >>> tokenize("He didn't say, “Yes.”")
     ['He', 'did', "n't", 'say', ',', '“', 'Yes', '.', '”']
+    >>> tokenize("``Mr. Lee met U.S. envoys at 9 a.m. -- J. Smith said.''")[:9]
+    ['``', 'Mr.', 'Lee', 'met', 'U.S.', 'envoys', 'at', '9', 'a.m.']
     """
     tokens = _TOKEN.findall(text, 0, _char_budget(text, limit))
     if "'" not in text and "’" not in text:
@@ -176,13 +195,15 @@ def _char_budget(text: str, limit: int) -> int:
 def shape(token: str) -> str:
     """A token as the classifier's n-grams see it: function words kept, others reduced.
 
-    >>> [shape(t) for t in ["The", "Kremlin", "said", "42", "talks", "quickly", "—"]]
-    ['the', '<C>', '<w>', '<n>', '<ws>', '<wly>', '-']
+    >>> [shape(t) for t in ["The", "Kremlin", "said", "42", "talks", "quickly", "—", "U.S."]]
+    ['the', '<C>', '<w>', '<n>', '<ws>', '<wly>', '-', '<abbr>']
     """
     lower = token.lower().replace("’", "'")
     if lower in _FUNCTION_SET:
         return lower
     first = token[0]
+    if token[-1] == "." and len(token) > 1:
+        return "<abbr>"
     if first.isdigit():
         return "<n>"
     if first.isalpha():
@@ -203,6 +224,7 @@ SHAPES: tuple[str, ...] = tuple(
             *PUNCT_CLASSES,
             "<p>",
             "<C>",
+            "<abbr>",
             "<n>",
             "<w>",
             *(f"<w{suffix}>" for suffix in _SUFFIXES),
@@ -216,6 +238,7 @@ _IS_PUNCT = np.array([form in PUNCT_CLASSES or form == "<p>" for form in SHAPES]
 _IS_END = np.array([form in _SENTENCE_END for form in SHAPES])
 _CAPITALIZED = _SHAPE_ID["<C>"]
 _NUMBER = _SHAPE_ID["<n>"]
+_ABBREVIATED = _SHAPE_ID["<abbr>"]
 #: A memo entry packs the shape id (high bits) and the id of the lowercased word (low bits).
 _LOWER_BITS = 20
 
@@ -293,6 +316,7 @@ def read_style(text: str, memo: ShapeMemo | None = None) -> StyleRead:
         variety,
         float(np.count_nonzero(shapes == _CAPITALIZED)) / words,
         float(np.count_nonzero(shapes == _NUMBER)) / words,
+        float(np.count_nonzero(shapes == _ABBREVIATED)) / words,
     )
     return StyleRead(shapes, words, dense)
 
