@@ -193,6 +193,19 @@ def test_numbers_meet_across_formats_and_scales() -> None:
     assert {"n:12.5", "n:1500", "n:1500000"} <= english & japanese
 
 
+def test_translated_acronyms_meet() -> None:
+    # Translation replaces these rather than transliterating them: США is the USA, ООН the UN.
+    english = fingerprints("Envoys of the US, the EU and the UN discussed GDP and HIV.")
+    russian = fingerprints("Представители США, ЕС и ООН обсудили ВВП и ВИЧ.")
+    ukrainian = fingerprints("Представники США, ЄС та ООН обговорили ВВП і ВІЛ.")
+    spanish = fingerprints("Los enviados de la UE y la ONU hablaron del PIB y del VIH.")
+    acronyms = {"a:usa", "a:eu", "a:un", "a:gdp", "a:hiv"}
+    assert acronyms <= english & russian & ukrainian
+    assert acronyms - {"a:usa"} <= spanish
+    # Any other acronym is its transliteration.
+    assert "a:nato" in fingerprints("НАТО") and "a:fsb" in fingerprints("ФСБ")
+
+
 def test_days_of_month_and_latin_names_inside_cjk_text() -> None:
     english = fingerprints("On March 5 the CNN report quoted Navalny.")
     russian = fingerprints("5 марта в сюжете CNN цитировали Навального.")

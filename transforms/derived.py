@@ -2,7 +2,8 @@
 
 A translation keeps what does not depend on the language: numbers, dates, the
 names of people and places (respelled or transliterated: Зеленский, Zelensky,
-Selenskyj), the figures inside quotations. Each article becomes a set of such
+Selenskyj), acronyms (transliterated, or, for the bodies whose acronym translation
+replaces, the English one: США, USA), the figures inside quotations. Each article becomes a set of such
 fingerprints; MinHash estimates the Jaccard similarity of two sets and LSH
 buckets (one ``GroupByKey`` over band keys) bring similar articles together
 without any global index, so it scales on a distributed runner (the Beam side
@@ -217,6 +218,25 @@ _MONTH_WORDS = {
 MIN_NUMBER = 10
 
 
+#: Acronyms that translation does not transliterate but replaces (США for USA, ООН or
+#: ONU for UN, ВВП or PIB for GDP), as ``transliterate`` spells them, and the English
+#: acronym that stands for them all: the bodies news names most, in the languages with
+#: their own acronyms (Russian, Ukrainian, Croatian, Czech, Polish, German, Romance).
+_ACRONYMS = {
+    "us": "usa", "ssha": "usa", "sad": "usa",
+    "es": "eu", "yes": "eu", "ue": "eu", "esb": "eu",
+    "oon": "un", "onu": "un", "uno": "un", "onz": "un", "osn": "un",
+    "voz": "who", "vooz": "who", "oms": "who", "szo": "who",
+    "otan": "nato",
+    "vich": "hiv", "vil": "hiv", "vih": "hiv",
+    "fbr": "fbi", "tsru": "cia",
+    "mvf": "imf", "fmi": "imf", "iwf": "imf", "mmf": "imf", "mfw": "imf",
+    "vvp": "gdp", "pib": "gdp", "bip": "gdp", "bdp": "gdp", "pkb": "gdp", "hdp": "gdp",
+    "vto": "wto", "omc": "wto",
+    "obse": "osce", "espch": "echr", "mok": "ioc", "oae": "uae", "kndr": "dprk", "knr": "prc",
+}  # fmt: skip
+
+
 def transliterate(word: str) -> str:
     """A word in Latin letters without diacritics, lower case.
 
@@ -381,7 +401,8 @@ def ordered_fingerprints(
                 found.append((match.start() - 1, f"d:{month}-{day}"))
             continue
         if 2 <= len(word) <= 5 and word.isupper():
-            found.append((match.start(), "a:" + transliterate(word)))
+            acronym = transliterate(word)
+            found.append((match.start(), "a:" + _ACRONYMS.get(acronym, acronym)))
             continue
         if not word[0].isupper() or len(word) < 4 or _sentence_start(text, match.start()):
             continue  # a capital at a sentence start says nothing about a name
