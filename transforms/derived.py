@@ -3,10 +3,10 @@
 A translation keeps what does not depend on the language: numbers, dates, the
 names of people and places (respelled or transliterated: Зеленский, Zelensky,
 Selenskyj), acronyms (transliterated, or, for the bodies whose acronym translation
-replaces, the English one: США, USA), the figures inside quotations. Each article becomes a set of such
-fingerprints; MinHash estimates the Jaccard similarity of two sets and LSH
-buckets (one ``GroupByKey`` over band keys) bring similar articles together
-without any global index, so it scales on a distributed runner (the Beam side
+replaces, the English one: США, USA), the figures inside quotations. Each article
+becomes a set of such fingerprints; MinHash estimates the Jaccard similarity of
+two sets and LSH buckets (one ``GroupByKey`` over band keys) bring similar articles
+together without any global index, so it scales on a distributed runner (the Beam side
 is ``transforms.link``). Every candidate pair is verified on the exact
 fingerprints (Jaccard similarity, and enough of them in the same order on both
 sides: a translation keeps the order of its facts), each article keeps only its
