@@ -27,11 +27,13 @@ from transforms.link import (
     LinkTranslations,
     bucket_words,
     compact_summary,
+    copy_key,
     expand_summary,
     first_band,
     fresh_pairs,
     group_buckets,
     group_packs,
+    published_day_of,
 )
 
 
@@ -187,6 +189,25 @@ def test_an_unsure_pair_is_oriented_by_its_dates(batch: bool, tmp_path: Path) ->
 
 
 @pytest.mark.parametrize("batch", [True, False], ids=["batch", "joined"])
+def test_copies_on_several_days_are_dated_by_the_earliest(batch: bool, tmp_path: Path) -> None:
+    # One English text in three outlets: the day before the Russian report and twice after.
+    # The copies stay one group (judged once), whose day is the earliest: the English text
+    # came out first, so the Russian report is its translation.
+    days = {"e0": "2024-03-06", "e1": "2024-02-27", "e2": "2024-03-08"}
+    copies = [
+        {**article(key, ORIGINAL, confidence=0.3), "published": published(day, "day")}
+        for key, day in days.items()
+    ]
+    russian = {
+        **article("r0", RUSSIAN, language="ru", confidence=0.0),
+        "published": published("2024-03-01", "day"),
+    }
+    p, pairs = run_link([*copies, russian], tmp_path / "t" if batch else None)
+    assert_that(pairs, equal_to([("e0", None), ("e1", None), ("e2", None), ("r0", "e0")]))
+    p.run().wait_until_finish()
+
+
+@pytest.mark.parametrize("batch", [True, False], ids=["batch", "joined"])
 def test_link_translations_keeps_every_article_once_and_unchanged_otherwise(
     batch: bool, tmp_path: Path
 ) -> None:
@@ -226,8 +247,18 @@ def test_summaries_survive_their_compact_form() -> None:
     assert round_trip({**summary, "fingerprints": []})["fingerprints"] == []
     odd = {**summary, "fingerprints": ["a\x1fb", "c", "\u00e9\u4e00"], "later_field": [1, "x"]}
     assert round_trip(odd) == odd
-    # Copies under other ids: only the id differs, so copy groups can be told by the packed bytes.
+    # Copies under other ids: only the id differs, so copy groups can be told by the packed bytes,
+    # and by them without the day of publication when the copies came out on other days.
     assert compact_summary({**summary, "id": "copy"}, words)[1] == compact_summary(summary, words)[1]
+    dated = {**summary, "published_day": 739044}
+    assert round_trip(dated) == dated
+    later = compact_summary({**dated, "id": "copy", "published_day": 739050}, words)[1]
+    assert (
+        copy_key(later)
+        == copy_key(compact_summary(dated, words)[1])
+        == copy_key(compact_summary(summary, words)[1])
+    )
+    assert published_day_of(later) == 739050 and published_day_of(compact_summary(summary, words)[1]) == 0
 
 
 @pytest.mark.parametrize("shards", [1, 3, 16, 80, 100])

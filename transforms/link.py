@@ -66,6 +66,8 @@ SUMMARIES = "summaries"
 SPILLED = "spilled"
 _LENGTH = struct.Struct("<I")
 _FIELDS_LENGTH = struct.Struct("<H")
+#: A packed summary's day of publication (proleptic ordinal; 0 unknown), after its sketch.
+_DAY = struct.Struct("<I")
 
 
 def id_key(article_id: str) -> int:
@@ -164,7 +166,8 @@ def compact_summary(summary: dict[str, Any], words: np.ndarray) -> Compact:
     """A summary as (id, bytes): a few hundred bytes, where a dict of lists would be kilobytes
     in a worker's memory. With it goes the lower half of each band's bucket word (the
     ``sketch``), enough for ``bucket_pairs`` to tell whether two articles shared an earlier
-    band. Copies of one text under other ids differ only in the id.
+    band, and last the day of publication (``_DAY``, 0 when unknown). Copies of one text under
+    other ids differ only in the id and that day: ``copy_key`` leaves the day out.
 
     >>> s = {"id": "a", "language": "en", "is_translation": False, "confidence": 0.5,
     ...      "source_language": None, "assessed": True, "fingerprints": ["n:10", "p:abc"]}
@@ -173,11 +176,13 @@ def compact_summary(summary: dict[str, Any], words: np.ndarray) -> Compact:
     ([3, 4], True)
     """
     known = [summary.get(name) for name in _KNOWN_FIELDS]
-    extra = {k: v for k, v in summary.items() if k not in (*_KNOWN_FIELDS, "id", "fingerprints")}
+    outside = (*_KNOWN_FIELDS, "id", "fingerprints", "published_day")
+    extra = {k: v for k, v in summary.items() if k not in outside}
     fields = json.dumps([*known, extra or None, summary["fingerprints"]], ensure_ascii=False)
     data = fields.encode("utf-8", "surrogatepass")
     sketch = (words & 0xFFFF).astype("<u2")
-    return summary["id"], _FIELDS_LENGTH.pack(len(data)) + data + sketch.tobytes()
+    day = _DAY.pack(summary.get("published_day") or 0)
+    return summary["id"], _FIELDS_LENGTH.pack(len(data)) + data + sketch.tobytes() + day
 
 
 def expand_summary(compact: Compact) -> dict[str, Any]:
@@ -188,8 +193,22 @@ def expand_summary(compact: Compact) -> dict[str, Any]:
     *known, extra, prints = json.loads(packed[start : start + size].decode("utf-8", "surrogatepass"))
     summary = {"id": article_id, **dict(zip(_KNOWN_FIELDS, known, strict=True)), **(extra or {})}
     summary["fingerprints"] = prints
-    summary["sketch"] = np.frombuffer(packed, dtype="<u2", offset=start + size)
+    bands = (len(packed) - start - size - _DAY.size) // 2
+    summary["sketch"] = np.frombuffer(packed, dtype="<u2", offset=start + size, count=bands)
+    if day := published_day_of(packed):
+        summary["published_day"] = day
     return summary
+
+
+def copy_key(packed: bytes) -> bytes:
+    """What copies of one text under other ids have in common: the packed summary without its
+    day of publication (one wire story comes out in several outlets on several days)."""
+    return packed[: -_DAY.size]
+
+
+def published_day_of(packed: bytes) -> int:
+    """The day of publication of a packed summary (``published_day``), 0 when unknown."""
+    return _DAY.unpack_from(packed, len(packed) - _DAY.size)[0]
 
 
 # --- buckets, pairs, mutual best ----------------------------------------------------------
@@ -198,7 +217,7 @@ def expand_summary(compact: Compact) -> dict[str, Any]:
 def sketch_bytes(packed: bytes) -> bytes:
     """The sketch of a packed summary (``compact_summary``), 2 bytes a band, without reading the rest."""
     (size,) = _FIELDS_LENGTH.unpack_from(packed)
-    return packed[_FIELDS_LENGTH.size + size :]
+    return packed[_FIELDS_LENGTH.size + size : -_DAY.size]
 
 
 def first_band(first: int, other: int, bands: int) -> int:
@@ -296,29 +315,34 @@ def bucket_matches(
     the other side's smallest id as a partner (the one ``best_per_language`` picks among
     copies: equal similarity and confidence), and only the pair of smallest ids can be
     mutual; within a group each copy gets the smallest other id. This gives what judging
-    every pair would.
+    every pair would, but for the day of publication: copies may come out on several days,
+    and a group's day is that of its earliest copy, when the text first came out.
     """
     groups: dict[bytes, list[str]] = {}
+    days: dict[bytes, int] = {}
     for article_id, packed in compacts:
-        groups.setdefault(packed, []).append(article_id)
+        key = copy_key(packed)
+        groups.setdefault(key, []).append(article_id)
+        if day := published_day_of(packed):
+            days[key] = min(day, days.get(key, day))
     # Copy groups in the order of their smallest ids; summaries expanded only when judged.
-    members = sorted((sorted(ids), packed) for packed, ids in groups.items())
+    members = sorted((sorted(ids), key) for key, ids in groups.items())
     expanded: dict[int, dict[str, Any]] = {}
 
     def summary(index: int) -> dict[str, Any]:
         if index not in expanded:
-            ids, packed = members[index]
-            expanded[index] = expand_summary((ids[0], packed))
+            ids, key = members[index]
+            expanded[index] = expand_summary((ids[0], key + _DAY.pack(days.get(key, 0))))
         return expanded[index]
 
-    sketches = [sketch_bytes(packed) for _, packed in members]
-    for index, (ids, packed) in enumerate(members):
+    sketches = [sketch_bytes(key + _DAY.pack(0)) for _, key in members]
+    for index, (ids, _key) in enumerate(members):
         # Copies share every band: they are judged in the first of their order (``first_band``).
         first = int.from_bytes(sketches[index][:2], "little")
         if len(ids) < 2 or first_band(first, first, len(sketches[index]) // 2) != band:
             continue
         rep = summary(index)
-        judged = judge(rep, expand_summary((ids[1], packed)), settings)
+        judged = judge(rep, {**rep, "id": ids[1]}, settings)
         if judged is None:
             continue
         score, direction = judged
