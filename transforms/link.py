@@ -214,10 +214,10 @@ def published_day_of(packed: bytes) -> int:
 # --- buckets, pairs, mutual best ----------------------------------------------------------
 
 
-def sketch_bytes(packed: bytes) -> bytes:
-    """The sketch of a packed summary (``compact_summary``), 2 bytes a band, without reading the rest."""
-    (size,) = _FIELDS_LENGTH.unpack_from(packed)
-    return packed[_FIELDS_LENGTH.size + size : -_DAY.size]
+def sketch_bytes(key: bytes) -> bytes:
+    """The sketch of a packed summary's ``copy_key``, 2 bytes a band, without reading the rest."""
+    (size,) = _FIELDS_LENGTH.unpack_from(key)
+    return key[_FIELDS_LENGTH.size + size :]
 
 
 def first_band(first: int, other: int, bands: int) -> int:
@@ -335,7 +335,7 @@ def bucket_matches(
             expanded[index] = expand_summary((ids[0], key + _DAY.pack(days.get(key, 0))))
         return expanded[index]
 
-    sketches = [sketch_bytes(key + _DAY.pack(0)) for _, key in members]
+    sketches = [sketch_bytes(key) for _, key in members]
     for index, (ids, _key) in enumerate(members):
         # Copies share every band: they are judged in the first of their order (``first_band``).
         first = int.from_bytes(sketches[index][:2], "little")
